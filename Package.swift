@@ -1,0 +1,82 @@
+// swift-tools-version:6.2
+
+import PackageDescription
+
+let package = Package(
+    name: "Annals",
+    products: [
+        .executable(name: "annalsd", targets: ["annalsd"]),
+        .executable(name: "annals", targets: ["annals"]),
+        .library(name: "AnnalsCore", targets: ["AnnalsCore"]),
+        .library(name: "AnnalsClient", targets: ["AnnalsClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System C libraries, wrapped in project-prefixed modules with shim headers.
+        .systemLibrary(
+            name: "CAnnalsSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CAnnalsZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+
+        // Pure values: the event model, historical dates, the event-log codec. No I/O.
+        .target(name: "AnnalsCore"),
+
+        // The storage protocol and its SQLite engine.
+        .target(name: "AnnalsStore", dependencies: ["AnnalsCore", "CAnnalsSQLite", "CAnnalsZlib"]),
+
+        // Frames, message codecs and error codes of the wire protocol. No I/O.
+        .target(name: "AnnalsProtocol", dependencies: ["AnnalsCore"]),
+
+        // The Dispatch TCP server that serves a store.
+        .target(
+            name: "AnnalsServer",
+            dependencies: [
+                "AnnalsCore", "AnnalsProtocol", "AnnalsStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The client library used by the CLI, the tests and the benchmark.
+        .target(name: "AnnalsClient", dependencies: ["AnnalsCore", "AnnalsProtocol"]),
+
+        .executableTarget(
+            name: "annalsd",
+            dependencies: [
+                "AnnalsServer", "AnnalsStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "annals",
+            dependencies: [
+                "AnnalsCore", "AnnalsClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "AnnalsCoreTests", dependencies: ["AnnalsCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "AnnalsStoreTests", dependencies: ["AnnalsCore", "AnnalsStore"]),
+        .testTarget(name: "AnnalsProtocolTests", dependencies: ["AnnalsCore", "AnnalsProtocol"]),
+        .testTarget(
+            name: "AnnalsEndToEndTests",
+            dependencies: ["AnnalsCore", "AnnalsClient", "AnnalsProtocol"]
+        ),
+    ]
+)
+
+for target in package.targets where [.executable, .test, .regular].contains(target.type) {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

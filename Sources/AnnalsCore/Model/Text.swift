@@ -1,0 +1,73 @@
+import Foundation
+
+/// Text normalisation shared by matching, id derivation and validation.
+public enum Text {
+    /// Lower-cases `text`, strips diacritics and collapses runs of whitespace, so that
+    /// "Ichirō  HATOYAMA" and "ichiro hatoyama" have the same key.
+    public static func foldedKey(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .enclosingMark, .spacingMark:
+                continue
+            default:
+                break
+            }
+            if scalar.properties.isWhitespace {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if pendingSpace {
+                out.append(" ")
+                pendingSpace = false
+            }
+            out.append(contentsOf: String(scalar).lowercased().unicodeScalars)
+        }
+        return String(out)
+    }
+
+    /// A URL-safe slug of `text`: folded, ASCII letters and digits, single hyphens, at most `limit` bytes.
+    /// Returns an empty string when `text` has no ASCII letters or digits (e.g. Japanese script).
+    public static func slug(_ text: String, limit: Int = 80) -> String {
+        var out = ""
+        var pendingHyphen = false
+        for scalar in foldedKey(text).unicodeScalars {
+            let isWordChar = scalar.isASCII && (("a"..."z").contains(scalar) || ("0"..."9").contains(scalar))
+            if isWordChar {
+                if pendingHyphen && !out.isEmpty {
+                    if out.utf8.count + 1 >= limit { break }
+                    out.append("-")
+                }
+                pendingHyphen = false
+                if out.utf8.count >= limit { break }
+                out.unicodeScalars.append(scalar)
+            } else {
+                pendingHyphen = true
+            }
+        }
+        return out
+    }
+
+    /// Whether `text` holds a control character (C0, DEL or C1), tabs and newlines included.
+    public static func hasControlCharacter(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
+    /// Whether `text` holds a control character other than tab, line feed and carriage return.
+    public static func hasControlCharacterBesidesWhitespace(_ text: String) -> Bool {
+        text.unicodeScalars.contains {
+            $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" && $0 != "\r"
+        }
+    }
+
+    /// FNV-1a 64-bit hash of the UTF-8 bytes: stable across runs and platforms (unlike `hashValue`).
+    public static func stableHash(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return hash
+    }
+}

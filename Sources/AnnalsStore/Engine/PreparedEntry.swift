@@ -1,0 +1,141 @@
+import AnnalsCore
+
+/// A log entry made ready for the writer on the caller's thread: validated, hashed, compressed and
+/// encoded, so the single writer only runs SQL.
+struct PreparedEntry {
+    /// What the caller asked for: replay a log entry, or amend an existing event to new content.
+    enum Intent {
+        case log
+        case amend
+    }
+
+    let entry: LogEntry
+    let intent: Intent
+    /// Set when the entry failed validation; the writer then writes nothing of its batch.
+    let rejection: EventError?
+    /// Content hash (excluding recorded and revision) for idempotency checks.
+    let hash: Int64
+    let content: PreparedContent?
+
+    /// Validates and prepares `entry`.
+    init(_ entry: LogEntry, intent: Intent = .log, validator: EventValidator, codec: TextCodec, summaryThreshold: Int) {
+        self.entry = entry
+        self.intent = intent
+        do {
+            try validator.validate(entry)
+        } catch {
+            rejection = error
+            hash = 0
+            content = nil
+            return
+        }
+        switch entry {
+        case .event(let event):
+            var bare = event
+            bare.recorded = nil
+            bare.revision = nil
+            hash = Int64(bitPattern: Text.stableHash(EventLogCodec.encode(bare)))
+            do {
+                content = try PreparedContent(event, codec: codec, summaryThreshold: summaryThreshold)
+                rejection = nil
+            } catch {
+                content = nil
+                rejection = EventError(.malformedLine, "could not compress the event: \(error.message)")
+            }
+        case .retraction(let retraction):
+            hash = Int64(bitPattern: Text.stableHash("retract\u{0}" + retraction.reason))
+            content = nil
+            rejection = nil
+        }
+    }
+}
+
+/// The stored form of an event revision's content.
+struct PreparedContent {
+    let meta: [UInt8]
+    let summary: String?
+    let summaryZ: [UInt8]?
+    let summaryLength: Int
+    let bodyZ: [UInt8]?
+    let bodyLength: Int
+    let dictionary: Int64
+    let lower: Int64
+    let upper: Int64
+    let decade: Int64?
+    /// Filter keys: (name, label) such as ("a:japan", "Japan").
+    let facets: [(name: String, label: String)]
+
+    init(_ event: Event, codec: TextCodec, summaryThreshold: Int) throws(CompressionError) {
+        meta = MetaCodec.encode(event)
+        var dictionary = codec.currentDictionary
+        if let summary = event.summary, summary.utf8.count > summaryThreshold {
+            let z = try codec.compress(summary)
+            self.summary = nil
+            summaryZ = z.bytes
+            dictionary = z.dictionary
+            summaryLength = summary.utf8.count
+        } else {
+            summary = event.summary
+            summaryZ = nil
+            summaryLength = 0
+        }
+        if let body = event.body {
+            let z = try codec.compress(body)
+            bodyZ = z.bytes
+            dictionary = z.dictionary
+            bodyLength = body.utf8.count
+        } else {
+            bodyZ = nil
+            bodyLength = 0
+        }
+        self.dictionary = dictionary
+        (lower, upper) = DayBounds.of(event.date)
+        decade = event.date.lower.map { $0.year.floorDiv(10) * 10 }
+        facets = Facets.of(event)
+    }
+
+    /// Bytes of text before compression, and after.
+    var textBytes: Int64 { Int64((summaryZ == nil ? 0 : summaryLength) + bodyLength) }
+    var compressedBytes: Int64 { Int64((summaryZ?.count ?? 0) + (bodyZ?.count ?? 0)) }
+}
+
+/// The integer day bounds stored for a date: open ends become the extreme integers.
+enum DayBounds {
+    static let openLower = Int64.min
+    static let openUpper = Int64.max
+
+    static func of(_ date: HistoricalDate) -> (lower: Int64, upper: Int64) {
+        (date.lower?.dayNumber ?? openLower, date.upper?.dayNumber ?? openUpper)
+    }
+}
+
+/// The filter keys an event is indexed under.
+enum Facets {
+    static func actorName(_ text: String) -> String { "a:" + Text.foldedKey(text) }
+    static func actorCode(_ text: String) -> String { "c:" + Text.foldedKey(text) }
+    static func tag(_ text: String) -> String { "t:" + Text.foldedKey(text) }
+    static func reference(_ id: String) -> String { "r:" + id }
+
+    static func of(_ event: Event) -> [(name: String, label: String)] {
+        var out: [(String, String)] = []
+        var seen = Set<String>()
+        func add(_ name: String, _ label: String) {
+            if seen.insert(name).inserted { out.append((name, label)) }
+        }
+        for actor in event.actors {
+            add(actorName(actor.name), actor.name)
+            if let code = actor.code { add(actorCode(code), code) }
+        }
+        for tag in event.tags { add(Self.tag(tag), tag) }
+        for reference in event.references { add(Self.reference(reference.id), reference.id) }
+        return out
+    }
+}
+
+extension Int64 {
+    /// Floor division (rounds towards minus infinity).
+    func floorDiv(_ divisor: Int64) -> Int64 {
+        let q = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
+    }
+}

@@ -1,0 +1,47 @@
+import Dispatch
+import Synchronization
+
+/// A bounded pool of read-only connections. In WAL mode readers never block the writer or each other, so
+/// each concurrent read gets its own connection; a caller waits when all `capacity` are busy.
+final class ReaderPool: Sendable {
+    private let free: Mutex<[UncheckedBox<SQLiteDatabase>]>
+    private let slots: DispatchSemaphore
+    private let open: @Sendable () throws(StoreError) -> SQLiteDatabase
+    private let closed = Atomic<Bool>(false)
+
+    init(capacity: Int, open: @escaping @Sendable () throws(StoreError) -> SQLiteDatabase) {
+        self.free = Mutex([])
+        self.slots = DispatchSemaphore(value: capacity)
+        self.open = open
+    }
+
+    /// Runs `body` with a reader connection that no other thread uses meanwhile.
+    func withReader<T>(_ body: (SQLiteDatabase) throws(StoreError) -> T) throws(StoreError) -> T {
+        guard !closed.load(ordering: .acquiring) else { throw StoreError(.closed, "the store is closed") }
+        slots.wait()
+        defer { slots.signal() }
+        let pooled = free.withLock { $0.popLast() }?.value
+        let db: SQLiteDatabase
+        if let pooled { db = pooled } else { db = try open() }
+        defer {
+            db.resetStatements()
+            free.withLock { $0.append(UncheckedBox(db)) }
+        }
+        return try body(db)
+    }
+
+    /// Closes every idle connection; later reads fail with `.closed`.
+    func close() {
+        closed.store(true, ordering: .releasing)
+        free.withLock { connections in
+            for box in connections { box.value.close() }
+            connections.removeAll()
+        }
+    }
+}
+
+/// Carries a non-Sendable value across threads where the code guarantees exclusive use.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

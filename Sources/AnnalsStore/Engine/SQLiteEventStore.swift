@@ -1,0 +1,326 @@
+import AnnalsCore
+import CAnnalsSQLite
+import Dispatch
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The embedded engine: one SQLite file in WAL mode with zlib-compressed text and an FTS5 index.
+///
+/// One writer connection on a serial queue applies appends in groups (group commit: batches arriving
+/// while a transaction runs share the next one, and its sync); a pool of reader connections serves
+/// queries concurrently. Validation and compression run on the caller's thread.
+public final class SQLiteEventStore: EventStore {
+    /// How the store is opened.
+    public struct Options: Sendable {
+        /// `NORMAL` (the default; with WAL, committed data survives a process crash) or `FULL` (also
+        /// survives power loss, at one fsync per group commit).
+        public var synchronous: Synchronous = .normal
+        /// Concurrent reader connections.
+        public var readers = 4
+        /// Page cache per connection, in KiB.
+        public var cacheKiB = 16 * 1024
+        /// zlib level 1…9.
+        public var compressionLevel: Int32 = 6
+        /// Summaries longer than this many bytes are stored compressed.
+        public var summaryCompressionThreshold = 512
+        /// Train the first preset dictionary once this many entries are logged, then again each time the
+        /// log grows tenfold; 0 disables automatic training.
+        public var dictionaryTrainingThreshold: Int64 = 200
+        /// Largest number of entries one group transaction takes.
+        public var maxGroupEntries = 10_000
+        /// Caps the database at this many pages (tests use it to simulate a full disk).
+        public var maxPageCount: Int64?
+        /// SQLite's WAL auto-checkpoint, in pages.
+        public var walAutocheckpoint = 4000
+        /// The clock that stamps `recorded`.
+        public var clock: @Sendable () -> Timestamp = { Timestamp.now() }
+
+        public enum Synchronous: String, Sendable { case normal = "NORMAL", full = "FULL" }
+
+        public init() {}
+    }
+
+    private struct Pending {
+        var batches: [(entries: [PreparedEntry], completion: @Sendable (Result<[AppendOutcome], StoreError>) -> Void)] = []
+        var draining = false
+        var closed = false
+    }
+
+    private let path: String
+    private let options: Options
+    private let codec: TextCodec
+    private let validator = EventValidator()
+    private let writerQueue = DispatchQueue(label: "annals.store.writer", qos: .userInitiated)
+    private let trainingQueue = DispatchQueue(label: "annals.store.training", qos: .utility)
+    private let writer: UncheckedBox<StoreWriter>
+    private let readers: ReaderPool
+    private let pending = Mutex(Pending())
+    private let commitHandlers = Mutex<[@Sendable (Int64) -> Void]>([])
+    private let training = Mutex<(running: Bool, trainedAtSeq: Int64)>((false, 0))
+
+    /// Opens the store at `path`, creating the file and its schema when missing, migrating an older one.
+    /// - Throws: `StoreError` when the file cannot be opened, is not an Annals database or is newer.
+    public init(path: String, options: Options = Options()) throws(StoreError) {
+        self.path = path
+        self.options = options
+        let codec = TextCodec(level: options.compressionLevel)
+        self.codec = codec
+        let db: SQLiteDatabase
+        do {
+            db = try SQLiteDatabase(path: path)
+            try Self.configure(db, options: options)
+        } catch let error as SQLiteError {
+            throw StoreError(error.primaryCode == SQLITE_NOTADB ? .corrupt : .io, "cannot open \(path): \(error.message)")
+        } catch {
+            throw StoreError(.io, "cannot open \(path): \(error)")
+        }
+        try Schema.migrate(db)
+        writer = UncheckedBox(StoreWriter(db: db, codec: codec, clock: options.clock))
+        readers = ReaderPool(capacity: options.readers) { () throws(StoreError) -> SQLiteDatabase in
+            do {
+                let reader = try SQLiteDatabase(path: path, readOnly: false, create: false)
+                try Self.configure(reader, options: options)
+                try reader.execute("PRAGMA query_only=ON")
+                return reader
+            } catch {
+                throw StoreError.from(any: error)
+            }
+        }
+        do {
+            let s = try db.statement("SELECT id, bytes, sample_count FROM dictionaries ORDER BY id")
+            var trainedAt: Int64 = 0
+            while try s.step() {
+                codec.install(dictionary: s.int64(0), bytes: s.blob(1) ?? [], current: true)
+                trainedAt = s.int64(2)
+            }
+            s.reset()
+            training.withLock { $0.trainedAtSeq = trainedAt }
+        } catch {
+            throw StoreError.from(any: error)
+        }
+    }
+
+    private static func configure(_ db: SQLiteDatabase, options: Options) throws(SQLiteError) {
+        try db.execute(Schema.connectionPragmas(synchronous: options.synchronous.rawValue, cacheKiB: options.cacheKiB))
+        try db.execute("PRAGMA wal_autocheckpoint=\(options.walAutocheckpoint)")
+        if let maxPageCount = options.maxPageCount { _ = try db.pragma("max_page_count=\(maxPageCount)") }
+    }
+
+    // MARK: Writes
+
+    public func append(_ entries: [LogEntry]) throws(StoreError) -> [AppendOutcome] {
+        try waitFor { append(entries, completion: $0) }
+    }
+
+    public func append(_ entries: [LogEntry], completion: @escaping @Sendable (Result<[AppendOutcome], StoreError>) -> Void) {
+        let prepared = entries.map { prepare($0, intent: .log) }
+        enqueue(prepared, completion: completion)
+    }
+
+    public func amend(_ event: Event) throws(StoreError) -> EventRecord {
+        var event = event
+        event.revision = nil
+        event.recorded = nil
+        let prepared = prepare(.event(event), intent: .amend)
+        try single(prepared)
+        return try currentRecord(event.id)
+    }
+
+    public func retract(id: String, reason: String) throws(StoreError) -> EventRecord {
+        try single(prepare(.retraction(Retraction(id: id, reason: reason)), intent: .log))
+        return try currentRecord(id)
+    }
+
+    private func single(_ prepared: PreparedEntry) throws(StoreError) {
+        let outcomes = try waitFor { enqueue([prepared], completion: $0) }
+        if case .rejected(let error) = outcomes.first { throw StoreError.from(any: error) }
+    }
+
+    private func currentRecord(_ id: String) throws(StoreError) -> EventRecord {
+        guard let detail = try get(id: id, revision: nil) else { throw StoreError(.notFound, "no event '\(id)'") }
+        return detail.current
+    }
+
+    private func prepare(_ entry: LogEntry, intent: PreparedEntry.Intent) -> PreparedEntry {
+        PreparedEntry(entry, intent: intent, validator: validator, codec: codec,
+                      summaryThreshold: options.summaryCompressionThreshold)
+    }
+
+    /// Blocks the calling thread (never the writer's) until an asynchronous write completes.
+    private func waitFor(_ start: (@escaping @Sendable (Result<[AppendOutcome], StoreError>) -> Void) -> Void) throws(StoreError) -> [AppendOutcome] {
+        dispatchPrecondition(condition: .notOnQueue(writerQueue))
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<[AppendOutcome], StoreError>?>(nil)
+        start { outcome in
+            result.withLock { $0 = outcome }
+            done.signal()
+        }
+        done.wait()
+        return try result.withLock { $0! }.get()
+    }
+
+    private func enqueue(_ batch: [PreparedEntry], completion: @escaping @Sendable (Result<[AppendOutcome], StoreError>) -> Void) {
+        let shouldStart = pending.withLock { state -> Bool? in
+            if state.closed { return nil }
+            state.batches.append((batch, completion))
+            if state.draining { return false }
+            state.draining = true
+            return true
+        }
+        switch shouldStart {
+        case nil: completion(.failure(StoreError(.closed, "the store is closed")))
+        case true?: writerQueue.async { self.drain() }
+        case false?: break
+        }
+    }
+
+    /// Runs on the writer queue: applies everything pending, a group per transaction, until none is left.
+    private func drain() {
+        dispatchPrecondition(condition: .onQueue(writerQueue))
+        while true {
+            let group = pending.withLock { state -> [(entries: [PreparedEntry], completion: @Sendable (Result<[AppendOutcome], StoreError>) -> Void)] in
+                var taken = 0, count = 0
+                while taken < state.batches.count && (count == 0 || count + state.batches[taken].entries.count <= options.maxGroupEntries) {
+                    count += state.batches[taken].entries.count
+                    taken += 1
+                }
+                let group = Array(state.batches.prefix(taken))
+                state.batches.removeFirst(taken)
+                if group.isEmpty { state.draining = false }
+                return group
+            }
+            if group.isEmpty { return }
+            let results = writer.value.apply(group.map(\.entries))
+            var accepted = false
+            for result in results {
+                if case .success(let outcomes) = result, outcomes.contains(where: { if case .accepted = $0 { true } else { false } }) {
+                    accepted = true
+                }
+            }
+            for (batch, result) in zip(group, results) { batch.completion(result) }
+            if accepted, let last = try? writer.value.db.scalar("SELECT max(seq) FROM revisions") {
+                for handler in commitHandlers.withLock({ $0 }) { handler(last) }
+                maybeTrainDictionary(lastSeq: last)
+            }
+        }
+    }
+
+    public func onCommit(_ handler: @escaping @Sendable (Int64) -> Void) {
+        commitHandlers.withLock { $0.append(handler) }
+    }
+
+    // MARK: Dictionaries
+
+    private func maybeTrainDictionary(lastSeq: Int64) {
+        let threshold = options.dictionaryTrainingThreshold
+        guard threshold > 0 else { return }
+        let start = training.withLock { state -> Bool in
+            let due = state.trainedAtSeq == 0 ? threshold : state.trainedAtSeq * 10
+            guard !state.running, lastSeq >= due else { return false }
+            state.running = true
+            return true
+        }
+        guard start else { return }
+        trainingQueue.async {
+            _ = try? self.trainDictionary()
+            self.training.withLock { $0.running = false }
+        }
+    }
+
+    /// Trains a new preset dictionary from a sample of the stored text and makes it current: new records
+    /// are compressed with it, old records keep the dictionary that compressed them.
+    /// - Returns: the new dictionary's version, or nil when the sample is too small to train one.
+    @discardableResult
+    public func trainDictionary(sampleBytes: Int = 1 << 20) throws(StoreError) -> Int64? {
+        let (samples, lastSeq) = try readers.withReader { (db) throws(StoreError) -> ([String], Int64) in
+            let reader = StoreReader(db: db, codec: codec)
+            let last = try reader.lastSeq()
+            var texts: [String] = []
+            var bytes = 0
+            var before = last
+            while bytes < sampleBytes && before > 0 {
+                let sample = try reader.entries(after: max(0, before - 200), limit: 200)
+                for entry in sample {
+                    if case .event(let event) = entry.entry {
+                        for text in [event.summary, event.body].compactMap({ $0 }) {
+                            texts.append(text)
+                            bytes += text.utf8.count
+                        }
+                    }
+                }
+                before -= 200
+            }
+            return (texts, last)
+        }
+        let dictionary = DictionaryTrainer.train(samples: samples)
+        guard !dictionary.isEmpty else { return nil }
+        let id = try writerQueue.sync {
+            Result { () throws(SQLiteError) in try writer.value.addDictionary(dictionary, sampleCount: Int(lastSeq)) }
+        }.mapError(StoreError.from).get()
+        codec.install(dictionary: id, bytes: dictionary, current: true)
+        training.withLock { $0.trainedAtSeq = max(lastSeq, 1) }
+        return id
+    }
+
+    // MARK: Reads
+
+    public func get(id: String, revision: Int?) throws(StoreError) -> EventDetail? {
+        try readers.withReader { (db) throws(StoreError) in try StoreReader(db: db, codec: codec).get(id: id, revision: revision) }
+    }
+
+    public func timeline(_ query: TimelineQuery) throws(StoreError) -> TimelinePage {
+        try readers.withReader { (db) throws(StoreError) in try StoreReader(db: db, codec: codec).timeline(query) }
+    }
+
+    public func entries(after seq: Int64, limit: Int) throws(StoreError) -> [SequencedEntry] {
+        try readers.withReader { (db) throws(StoreError) in try StoreReader(db: db, codec: codec).entries(after: seq, limit: limit) }
+    }
+
+    public func lastSeq() throws(StoreError) -> Int64 {
+        try readers.withReader { (db) throws(StoreError) in try StoreReader(db: db, codec: codec).lastSeq() }
+    }
+
+    public func stats() throws(StoreError) -> StoreStats {
+        try readers.withReader { (db) throws(StoreError) in try StoreReader(db: db, codec: codec).stats() }
+    }
+
+    /// `PRAGMA integrity_check` (and FTS5's own check): "ok" when the file is sound.
+    public func integrityCheck() throws(StoreError) -> String {
+        try writerQueue.sync {
+            Result { () throws(SQLiteError) -> String in
+                let result = try writer.value.db.pragmaText("integrity_check")
+                guard result == "ok" else { return result }
+                try writer.value.db.execute("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)")
+                return "ok"
+            }
+        }.mapError(StoreError.from).get()
+    }
+
+    public func close() {
+        let wasOpen = pending.withLock { state -> Bool in
+            defer { state.closed = true }
+            return !state.closed
+        }
+        guard wasOpen else { return }
+        trainingQueue.sync {}
+        writerQueue.sync {
+            // Anything queued before `closed` was set has drained by now (drain runs ahead of this block).
+            try? writer.value.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            writer.value.db.close()
+        }
+        readers.close()
+    }
+
+    deinit { close() }
+}
+
+extension Timestamp {
+    /// The current time.
+    public static func now() -> Timestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(milliseconds: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
+    }
+}

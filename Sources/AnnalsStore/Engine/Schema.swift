@@ -1,0 +1,120 @@
+/// The SQLite schema of an Annals store, its version (`PRAGMA user_version`) and forward migrations.
+///
+/// Layout (documented in the README):
+/// - `revisions`: the change log, one row per revision or retraction, `seq` = log position. Title, date,
+///   kind and `meta` (actors, places, tags, sources, references in a compact binary form) are stored plain;
+///   summaries over `SQLiteEventStore.summaryCompressionThreshold` bytes and every body are stored only
+///   zlib-compressed (`summary_z`, `body_z`, with their lengths and the `dict` that compressed them).
+/// - `events`: one row per event id: its current revision (`head`), date bounds as day numbers, kind and
+///   retraction flag, indexed chronologically.
+/// - `facets` and `facet_names`: the indexed filter keys of current revisions (actor names `a:`, actor codes
+///   `c:`, tags `t:`, reference targets `r:`), kept in chronological order per key.
+/// - `fts`: a contentless FTS5 index over title, summary and body of current revisions.
+/// - `dictionaries`: zlib preset dictionaries, by version.
+/// - `counters`: running totals for stats.
+enum Schema {
+    /// The schema version this build writes.
+    static let version: Int64 = 1
+
+    /// Per-connection settings (Debian's SQLite defaults differ: synchronous=FULL, secure_delete on).
+    static func connectionPragmas(synchronous: String, cacheKiB: Int) -> String {
+        """
+        PRAGMA journal_mode=WAL;
+        PRAGMA synchronous=\(synchronous);
+        PRAGMA secure_delete=OFF;
+        PRAGMA foreign_keys=OFF;
+        PRAGMA temp_store=MEMORY;
+        PRAGMA cache_size=-\(cacheKiB);
+        PRAGMA busy_timeout=10000;
+        """
+    }
+
+    /// Migrations: `migrations[i]` takes a database from version i to i+1.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE dictionaries(
+            id INTEGER PRIMARY KEY,
+            created INTEGER NOT NULL,
+            sample_count INTEGER NOT NULL,
+            bytes BLOB NOT NULL
+        );
+        CREATE TABLE events(
+            rowid INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            head INTEGER NOT NULL,
+            lower INTEGER NOT NULL,
+            upper INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            decade INTEGER,
+            retracted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX events_chronology ON events(lower, upper, id);
+        CREATE TABLE revisions(
+            seq INTEGER PRIMARY KEY,
+            event INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            recorded INTEGER NOT NULL,
+            retraction TEXT,
+            hash INTEGER NOT NULL,
+            date TEXT,
+            kind INTEGER,
+            title TEXT,
+            meta BLOB,
+            summary TEXT,
+            summary_z BLOB,
+            summary_length INTEGER,
+            body_z BLOB,
+            body_length INTEGER,
+            dict INTEGER
+        );
+        CREATE UNIQUE INDEX revisions_by_event ON revisions(event, revision);
+        CREATE TABLE facet_names(
+            facet INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            label TEXT NOT NULL,
+            uses INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE facets(
+            facet INTEGER NOT NULL,
+            lower INTEGER NOT NULL,
+            upper INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            PRIMARY KEY(facet, lower, upper, id)
+        ) WITHOUT ROWID;
+        CREATE VIRTUAL TABLE fts USING fts5(
+            title, summary, body,
+            content='', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO counters VALUES ('text_bytes', 0), ('compressed_bytes', 0);
+        """,
+    ]
+
+    /// Brings the database at `db` to `version`, in one transaction per step.
+    /// - Throws: `StoreError.corrupt` when the file is from a newer Annals.
+    static func migrate(_ db: SQLiteDatabase) throws(StoreError) {
+        do {
+            let current = try db.pragma("user_version")
+            if current > version {
+                throw StoreError(.corrupt, "the database has schema version \(current); this annalsd reads up to \(version): upgrade annalsd")
+            }
+            for step in Int(current)..<Int(version) {
+                try db.execute("BEGIN IMMEDIATE")
+                do {
+                    try db.execute(migrations[step])
+                    try db.execute("PRAGMA user_version=\(step + 1)")
+                    try db.execute("COMMIT")
+                } catch {
+                    try? db.execute("ROLLBACK")
+                    throw error
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as SQLiteError {
+            throw StoreError.from(error)
+        } catch {
+            throw StoreError(.io, "\(error)")
+        }
+    }
+}

@@ -1,0 +1,223 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AnnalsCore
+
+/// The read side of the SQLite store: timelines, lookups, the change log and stats, on one reader
+/// connection.
+struct StoreReader {
+    let db: SQLiteDatabase
+    let codec: TextCodec
+
+    // MARK: Timeline
+
+    func timeline(_ query: TimelineQuery) throws(StoreError) -> TimelinePage {
+        guard (1...TimelineQuery.maxLimit).contains(query.limit) else {
+            throw StoreError(.invalidQuery, "limit must be between 1 and \(TimelineQuery.maxLimit), not \(query.limit)")
+        }
+        do {
+            let actorFacets = try query.actors.map { actor throws in
+                try facetIDs([Facets.actorName(actor), Facets.actorCode(actor)])
+            }
+            let tagFacets = try facetIDs(query.tags.map(Facets.tag))
+            let referenceFacet = try query.references.flatMap { try facetIDs([Facets.reference($0)]).first }
+            var referenced: [String]?
+            if let source = query.referencedBy {
+                referenced = try currentEvent(id: source)?.references.map(\.id) ?? []
+            }
+            let hasOpenStarts = try db.scalar("SELECT value FROM counters WHERE name = 'open_lower'") ?? 0 > 0
+            let maxSpan = hasOpenStarts ? nil : (try db.scalar("SELECT value FROM counters WHERE name = 'max_span'") ?? 0)
+            let plan = try TimelinePlanner(query: query, actorFacets: actorFacets, tagFacets: tagFacets,
+                                           referenceFacet: referenceFacet, referencedIDs: referenced, maxSpan: maxSpan)
+            let s = try db.statement(plan.sql)
+            try s.bind(plan.bindings)
+            defer { s.reset() }
+            var records: [EventRecord] = []
+            var last: TimelinePlanner.Position?
+            var hasMore = false
+            while try s.step() {
+                let position = TimelinePlanner.Position(lower: s.int64(0), upper: s.int64(1), id: s.text(4) ?? "")
+                if position == last { continue }  // the same event reached through two facets
+                if records.count == query.limit {
+                    hasMore = true
+                    break
+                }
+                last = position
+                records.append(try record(from: s, retracted: s.int64(2) != 0, offset: 3))
+            }
+            return TimelinePage(records: records, nextCursor: hasMore ? last?.cursor : nil)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as SQLiteError {
+            if error.message.contains("fts5") || error.message.contains("no such column") {
+                throw StoreError(.invalidQuery, "the full-text query is not valid FTS5 syntax: \(error.message)")
+            }
+            throw StoreError.from(error)
+        } catch {
+            throw StoreError(.io, "\(error)")
+        }
+    }
+
+    /// The record for the row at `s`: the head revision, or for a retracted event its last content.
+    private func record(from s: SQLiteStatement, retracted: Bool, offset: Int32) throws -> EventRecord {
+        let head = try StoredRevision.decode(s, codec: codec, withBody: false, offset: offset)
+        switch head.entry {
+        case .event(let event):
+            return EventRecord(event: event, seq: head.seq)
+        case .retraction(let retraction):
+            guard let content = try lastContent(id: retraction.id, withBody: false) else {
+                throw StoreError(.corrupt, "'\(retraction.id)' has no content revision")
+            }
+            return EventRecord(event: content.event!, seq: head.seq, retraction: retraction)
+        }
+    }
+
+    private func facetIDs(_ names: [String]) throws -> [Int64] {
+        var ids: [Int64] = []
+        for name in names {
+            if let id = try db.scalar("SELECT facet FROM facet_names WHERE name = ?", .text(name)) { ids.append(id) }
+        }
+        return ids
+    }
+
+    // MARK: Single events
+
+    /// The latest revision with content (skipping a retraction).
+    private func lastContent(id: String, withBody: Bool) throws -> StoredRevision? {
+        let s = try db.statement("""
+            SELECT \(StoredRevision.columns) FROM events e JOIN revisions r ON r.event = e.rowid
+            WHERE e.id = ? AND r.retraction IS NULL ORDER BY r.revision DESC LIMIT 1
+            """)
+        try s.bind(id, at: 1)
+        defer { s.reset() }
+        guard try s.step() else { return nil }
+        return try StoredRevision.decode(s, codec: codec, withBody: withBody)
+    }
+
+    /// The current content of `id` (its last content revision), without the body.
+    private func currentEvent(id: String) throws -> Event? {
+        try lastContent(id: id, withBody: false)?.event
+    }
+
+    func get(id: String, revision: Int?) throws(StoreError) -> EventDetail? {
+        do {
+            let s = try db.statement("""
+                SELECT \(StoredRevision.columns) FROM events e JOIN revisions r ON r.event = e.rowid
+                WHERE e.id = ? ORDER BY r.revision
+                """)
+            try s.bind(id, at: 1)
+            var revisions: [StoredRevision] = []
+            while try s.step() { revisions.append(try StoredRevision.decode(s, codec: codec, withBody: true)) }
+            s.reset()
+            guard let head = revisions.last else { return nil }
+            if let revision, !(1...revisions.count).contains(revision) {
+                throw StoreError(.notFound, "'\(id)' has revisions 1 to \(revisions.count), not \(revision)")
+            }
+            let shown = revision.map { revisions[$0 - 1] } ?? head
+            var retraction: Retraction?
+            if case .retraction(let r) = shown.entry { retraction = r }
+            guard let content = revisions[..<(revision ?? revisions.count)].last(where: { $0.event != nil })?.event else {
+                throw StoreError(.corrupt, "'\(id)' has no content revision")
+            }
+            let current = EventRecord(event: content, seq: shown.seq, retraction: retraction)
+            var outgoing: [ResolvedReference] = []
+            for reference in content.references {
+                let target = try currentEvent(id: reference.id)
+                outgoing.append(ResolvedReference(id: reference.id, relation: reference.relation, title: target?.title, date: target?.date))
+            }
+            var incoming: [ResolvedReference] = []
+            let referrers = try db.statement("""
+                SELECT f.id FROM facets f WHERE f.facet = (SELECT facet FROM facet_names WHERE name = ?)
+                ORDER BY f.lower, f.upper, f.id
+                """)
+            try referrers.bind(Facets.reference(id), at: 1)
+            var referrerIDs: [String] = []
+            while try referrers.step() { referrerIDs.append(referrers.text(0) ?? "") }
+            referrers.reset()
+            for referrerID in referrerIDs {
+                guard let referrer = try currentEvent(id: referrerID),
+                      let reference = referrer.references.first(where: { $0.id == id }) else { continue }
+                incoming.append(ResolvedReference(id: referrerID, relation: reference.relation, title: referrer.title, date: referrer.date))
+            }
+            return EventDetail(current: current, revisions: revisions.map(\.entry), outgoing: outgoing, incoming: incoming)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as SQLiteError {
+            throw StoreError.from(error)
+        } catch {
+            throw StoreError(.io, "\(error)")
+        }
+    }
+
+    // MARK: Change log
+
+    func entries(after seq: Int64, limit: Int) throws(StoreError) -> [SequencedEntry] {
+        do {
+            let s = try db.statement("""
+                SELECT \(StoredRevision.columns) FROM revisions r JOIN events e ON e.rowid = r.event
+                WHERE r.seq > ? ORDER BY r.seq LIMIT ?
+                """)
+            try s.bind(seq, at: 1)
+            try s.bind(limit, at: 2)
+            defer { s.reset() }
+            var out: [SequencedEntry] = []
+            while try s.step() {
+                let stored = try StoredRevision.decode(s, codec: codec, withBody: true)
+                out.append(SequencedEntry(seq: stored.seq, entry: stored.entry))
+            }
+            return out
+        } catch let error as StoreError {
+            throw error
+        } catch let error as SQLiteError {
+            throw StoreError.from(error)
+        } catch {
+            throw StoreError(.io, "\(error)")
+        }
+    }
+
+    func lastSeq() throws(StoreError) -> Int64 {
+        do {
+            return try db.scalar("SELECT max(seq) FROM revisions") ?? 0
+        } catch {
+            throw StoreError.from(error)
+        }
+    }
+
+    // MARK: Stats
+
+    func stats() throws(StoreError) -> StoreStats {
+        do {
+            var stats = StoreStats()
+            stats.events = Int(try db.scalar("SELECT count(*) FROM events") ?? 0)
+            stats.retracted = Int(try db.scalar("SELECT count(*) FROM events WHERE retracted = 1") ?? 0)
+            stats.lastSeq = try db.scalar("SELECT max(seq) FROM revisions") ?? 0
+            stats.revisions = Int(try db.scalar("SELECT count(*) FROM revisions") ?? 0)
+            let kinds = try db.statement("SELECT kind, count(*) FROM events WHERE retracted = 0 GROUP BY kind")
+            while try kinds.step() {
+                if let kind = EventKind(code: UInt8(truncatingIfNeeded: kinds.int64(0))) { stats.byKind[kind] = kinds.int(1) }
+            }
+            kinds.reset()
+            let decades = try db.statement("SELECT decade, count(*) FROM events WHERE retracted = 0 AND decade IS NOT NULL GROUP BY decade")
+            while try decades.step() { stats.byDecade[decades.int64(0)] = decades.int(1) }
+            decades.reset()
+            let actors = try db.statement("""
+                SELECT label, uses FROM facet_names WHERE name >= 'a:' AND name < 'a;' AND uses > 0
+                ORDER BY uses DESC, label LIMIT 10
+                """)
+            while try actors.step() { stats.topActors.append(.init(name: actors.text(0) ?? "", count: actors.int(1))) }
+            actors.reset()
+            stats.textBytes = try db.scalar("SELECT value FROM counters WHERE name = 'text_bytes'") ?? 0
+            stats.compressedBytes = try db.scalar("SELECT value FROM counters WHERE name = 'compressed_bytes'") ?? 0
+            let pages = try db.pragma("page_count"), pageSize = try db.pragma("page_size")
+            stats.fileBytes = pages * pageSize + Self.fileSize(db.path + "-wal")
+            return stats
+        } catch {
+            throw StoreError.from(error)
+        }
+    }
+
+    private static func fileSize(_ path: String) -> Int64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : 0
+    }
+}

@@ -1,0 +1,129 @@
+import AnnalsCore
+
+/// Turns a `TimelineQuery` into SQL over the indexes, choosing the access path that reads the fewest rows:
+/// a facet's chronological index when actors, tags or references are asked for; the full-text index when
+/// only text is; otherwise the events' chronological index. Values are always bound, never spliced.
+struct TimelinePlanner {
+    /// The SQL and its bindings; rows come in timeline order with `StoredRevision.columns` from column 3 on,
+    /// after (lower, upper, retracted).
+    var sql = ""
+    var bindings: [SQLiteValue] = []
+
+    /// The sort key of an event in the timeline, and its cursor form.
+    struct Position: Equatable {
+        var lower: Int64
+        var upper: Int64
+        var id: String
+
+        var cursor: String { "1:\(lower):\(upper):\(id)" }
+
+        init(lower: Int64, upper: Int64, id: String) {
+            self.lower = lower
+            self.upper = upper
+            self.id = id
+        }
+
+        init(cursor: String) throws(StoreError) {
+            let parts = cursor.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
+            guard parts.count == 4, parts[0] == "1", let lower = Int64(parts[1]), let upper = Int64(parts[2]), !parts[3].isEmpty
+            else { throw StoreError(.invalidQuery, "'\(cursor.prefix(80))' is not a timeline cursor: pass next_cursor from a previous page unchanged") }
+            self.init(lower: lower, upper: upper, id: String(parts[3]))
+        }
+    }
+
+    /// Plans `query`.
+    /// - Parameters:
+    ///   - facetIDs: the facet ids of the query's keys, resolved by the caller (nil for a key not in the store).
+    ///   - referencedIDs: for `referencedBy`, the ids that event refers to.
+    ///   - maxSpan: the longest finite span stored, when no event has an open start; lets a date range start
+    ///     its scan near `from` instead of at the beginning.
+    init(query: TimelineQuery, actorFacets: [[Int64]], tagFacets: [Int64], referenceFacet: Int64?,
+         referencedIDs: [String]?, maxSpan: Int64?) throws(StoreError) {
+        let order = query.reverse ? "DESC" : "ASC"
+        var conditions: [String] = []
+        let source: String
+        let key: String  // the table alias whose (lower, upper, id) orders the result
+
+        // Driver: the most selective index we have.
+        var facetGroups: [[Int64]] = []
+        if !query.actors.isEmpty {
+            if query.allActors { facetGroups.append(contentsOf: actorFacets) } else { facetGroups.append(actorFacets.flatMap { $0 }) }
+        }
+        if !query.tags.isEmpty { facetGroups.append(tagFacets) }
+        if query.references != nil { facetGroups.append(referenceFacet.map { [$0] } ?? []) }
+
+        if let driver = facetGroups.first {
+            source = "facets f CROSS JOIN events e ON e.id = f.id"
+            key = "f"
+            conditions.append(Self.inList("f.facet", driver, &bindings))
+            for group in facetGroups.dropFirst() {
+                conditions.append("EXISTS (SELECT 1 FROM facets g WHERE \(Self.inList("g.facet", group, &bindings)) AND g.lower = e.lower AND g.upper = e.upper AND g.id = e.id)")
+            }
+        } else if let text = query.text {
+            source = "(SELECT rowid AS hit FROM fts WHERE fts MATCH ?) m CROSS JOIN events e ON e.rowid = m.hit"
+            bindings.append(.text(text))
+            key = "e"
+        } else {
+            source = "events e"
+            key = "e"
+        }
+        if let text = query.text, !facetGroups.isEmpty {
+            conditions.append("e.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+            bindings.append(.text(text))
+        }
+        if let referencedIDs {
+            conditions.append(Self.inList("e.id", referencedIDs, &bindings))
+        }
+        if !query.kinds.isEmpty {
+            conditions.append(Self.inList("e.kind", query.kinds.map { Int64($0.code) }, &bindings))
+        }
+        if !query.includeRetracted { conditions.append("e.retracted = 0") }
+        if let from = query.from {
+            let fromLower = DayBounds.of(from).lower
+            if fromLower != DayBounds.openLower {
+                conditions.append("\(key).upper >= ?")
+                bindings.append(.int(fromLower))
+                if let maxSpan, fromLower > Int64.min + maxSpan {
+                    conditions.append("\(key).lower >= ?")
+                    bindings.append(.int(fromLower - maxSpan))
+                }
+            }
+        }
+        if let to = query.to {
+            let toUpper = DayBounds.of(to).upper
+            if toUpper != DayBounds.openUpper {
+                conditions.append("\(key).lower <= ?")
+                bindings.append(.int(toUpper))
+            }
+        }
+        if let cursor = query.cursor {
+            let position = try Position(cursor: cursor)
+            conditions.append("(\(key).lower, \(key).upper, \(key).id) \(query.reverse ? "<" : ">") (?, ?, ?)")
+            bindings.append(contentsOf: [.int(position.lower), .int(position.upper), .text(position.id)])
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        sql = """
+            SELECT e.lower, e.upper, e.retracted, \(StoredRevision.columns)
+            FROM \(source) JOIN revisions r ON r.seq = e.head
+            \(whereClause)
+            ORDER BY \(key).lower \(order), \(key).upper \(order), \(key).id \(order)
+            """
+    }
+
+    /// `column IN (?, ?, …)` with the values bound; `0` (false) for an empty list.
+    private static func inList(_ column: String, _ values: [Int64], _ bindings: inout [SQLiteValue]) -> String {
+        guard !values.isEmpty else { return "0" }
+        if values.count == 1 {
+            bindings.append(.int(values[0]))
+            return "\(column) = ?"
+        }
+        bindings.append(contentsOf: values.map { .int($0) })
+        return "\(column) IN (\(Array(repeating: "?", count: values.count).joined(separator: ", ")))"
+    }
+
+    private static func inList(_ column: String, _ values: [String], _ bindings: inout [SQLiteValue]) -> String {
+        guard !values.isEmpty else { return "0" }
+        bindings.append(contentsOf: values.map { .text($0) })
+        return "\(column) IN (\(Array(repeating: "?", count: values.count).joined(separator: ", ")))"
+    }
+}

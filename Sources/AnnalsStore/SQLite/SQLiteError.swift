@@ -1,0 +1,28 @@
+import CAnnalsSQLite
+
+/// An error reported by SQLite: its result code and message, and the statement that failed.
+public struct SQLiteError: Error, Sendable, CustomStringConvertible {
+    /// The extended result code (e.g. SQLITE_FULL = 13, SQLITE_BUSY = 5).
+    public var code: Int32
+    public var message: String
+    public var sql: String?
+
+    public init(code: Int32, message: String, sql: String? = nil) {
+        self.code = code
+        self.message = message
+        self.sql = sql
+    }
+
+    /// The primary result code (the low 8 bits of the extended code).
+    public var primaryCode: Int32 { code & 0xFF }
+    /// The disk or the database's size limit is full.
+    public var isFull: Bool { primaryCode == SQLITE_FULL }
+    /// Another connection holds a lock.
+    public var isBusy: Bool { primaryCode == SQLITE_BUSY || primaryCode == SQLITE_LOCKED }
+
+    public var description: String {
+        var text = "SQLite error \(code): \(message)"
+        if let sql { text += " (in: \(sql.prefix(120)))" }
+        return text
+    }
+}

@@ -1,0 +1,2 @@
+struct Main { static func main() {} }
+Main.main()
