@@ -15,9 +15,11 @@ public struct ByteWriter: Sendable {
     /// The number of bytes written.
     public var count: Int { bytes.count }
 
-    /// Makes room for `additional` more bytes.
+    /// Makes room for `additional` more bytes, growing geometrically (an exact `reserveCapacity` on every call
+    /// would reallocate on every call).
     public mutating func reserve(_ additional: Int) {
-        bytes.reserveCapacity(bytes.count + additional)
+        let needed = bytes.count + additional
+        if needed > bytes.capacity { bytes.reserveCapacity(max(needed, 2 * bytes.capacity)) }
     }
 
     public mutating func writeU8(_ value: UInt8) {
@@ -50,7 +52,6 @@ public struct ByteWriter: Sendable {
         let utf8 = value.utf8
         let count = utf8.count
         writeU32(UInt32(clamping: count))
-        bytes.reserveCapacity(bytes.count + count)
         if utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
             bytes.append(contentsOf: utf8)
         }

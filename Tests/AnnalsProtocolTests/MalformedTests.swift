@@ -223,14 +223,21 @@ struct MalformedTests {
     @Test("a date that is not EDTF is malformed")
     func invalidDate() throws {
         let bare = try Samples.bare()
-        for text in ["1956-13-45", "", "yesterday", "1956-10-19 "] {
-            let frame = requestFrame(.amend, payload {
+        let rest = Array(Request.amend(bare).frame(requestID: 1).payload.dropFirst(8 + bare.id.utf8.count + bare.date.canonical.utf8.count))
+        func amend(date text: String) -> Frame {
+            requestFrame(.amend, payload {
                 $0.writeString(bare.id)
                 $0.writeString(text)
-                $0.writeBytesWithoutLength(Array(Request.amend(bare).frame(requestID: 1).payload.dropFirst(8 + bare.id.utf8.count + bare.date.canonical.utf8.count)))
+                $0.writeBytesWithoutLength(rest)
             })
-            #expect(errorCode { try Request(frame: frame) } == .malformedFrame, "'\(text)'")
         }
+        for text in ["1956-13-45", "", "yesterday", "1956-02-30", "12/10/1956"] {
+            #expect(errorCode { try Request(frame: amend(date: text)) } == .malformedFrame, "'\(text)'")
+        }
+        // Receivers accept any EDTF text HistoricalDate parses; it is canonicalised.
+        var expected = bare
+        expected.date = try HistoricalDate(parsing: "1956-10-19")
+        #expect(try Request(frame: amend(date: " 1956-10-19 ")) == .amend(expected))
     }
 
     @Test("trailing bytes after a payload are malformed")

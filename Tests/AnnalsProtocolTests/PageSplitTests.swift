@@ -13,7 +13,7 @@ struct PageSplitTests {
     }
 
     @Test("a page bigger than the max frame size is split; every frame fits; the assembler restores it",
-          arguments: [(64 << 10, "next"), (64 << 10, nil), (200 << 10, "c"), (1 << 20, nil)] as [(Int, String?)])
+          arguments: [(64 << 10, "next"), (64 << 10, nil), (200 << 10, "c"), (512 << 10, nil)] as [(Int, String?)])
     func split(maxFrameSize: Int, cursor: String?) throws {
         let records = try Self.records(40, bodyBytes: 20_000)
         let frames = try Response.page(records: records, nextCursor: cursor).encodeFrames(requestID: 12, maxFrameSize: maxFrameSize)
