@@ -48,6 +48,9 @@ let package = Package(
         // The client library used by the CLI, the tests and the benchmark.
         .target(name: "AnnalsClient", dependencies: ["AnnalsCore", "AnnalsProtocol"]),
 
+        // Output formats of the CLI: text timeline, JSON, CSV, Markdown, TimelineJS, detail and stats views.
+        .target(name: "AnnalsFormat", dependencies: ["AnnalsCore"]),
+
         .executableTarget(
             name: "annalsd",
             dependencies: [
@@ -59,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "annals",
             dependencies: [
-                "AnnalsCore", "AnnalsClient",
+                "AnnalsCore", "AnnalsClient", "AnnalsFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,6 +70,7 @@ let package = Package(
         .testTarget(name: "AnnalsCoreTests", dependencies: ["AnnalsCore"], exclude: ["Fixtures"]),
         .testTarget(name: "AnnalsStoreTests", dependencies: ["AnnalsCore", "AnnalsStore"]),
         .testTarget(name: "AnnalsProtocolTests", dependencies: ["AnnalsCore", "AnnalsProtocol"]),
+        .testTarget(name: "AnnalsFormatTests", dependencies: ["AnnalsCore", "AnnalsFormat"], exclude: ["Golden"]),
         .testTarget(
             name: "AnnalsEndToEndTests",
             dependencies: ["AnnalsCore", "AnnalsClient", "AnnalsProtocol"]
