@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "annalsd",
             dependencies: [
-                "AnnalsServer", "AnnalsStore",
+                "AnnalsServer", "AnnalsStore", "AnnalsProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

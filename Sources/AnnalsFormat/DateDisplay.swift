@@ -14,9 +14,10 @@ import AnnalsCore
 /// - **Qualifiers.** Approximate (`~`) puts "c. " in front, uncertain (`?`) puts "?" after, both (`%`)
 ///   do both: "c. 1956?". In an interval each end carries its own qualifiers.
 /// - **Intervals.** The two ends are joined by a spaced en dash: "1904 – 1905". When both ends are
-///   plain days or months of the same year, the first end drops the year ("19 Oct – 12 Dec 1956",
-///   "Feb – Nov 1860"), and two days of the same month share it ("16 – 19 Apr 1991"). An open end
-///   reads "since 1945" (`1945/..`) or "until 1945" (`../1945`); an unknown end is "?":
+///   plain days, months or seasons of the same year, the first end drops the year ("19 Oct – 12 Dec
+///   1956", "Feb – Nov 1860", "Spring – Autumn 1956"), and two days of the same month share it
+///   ("16 – 19 Apr 1991"); two plain BC years share the era ("101 – 51 BC"). An open end reads
+///   "since 1945" (`1945/..`) or "until 1945" (`../1945`); an unknown end is "?":
 ///   "19 Oct 1956 – ?", "? – 1945". An interval whose ends read the same reads as one date.
 /// - **ASCII.** With `ascii`, the en dash between the ends of a range becomes "-"; nothing else changes.
 public enum DateDisplay {
@@ -142,13 +143,19 @@ public enum DateDisplay {
     }
 
     /// The first end of a range without what it shares with the second end, or nil when nothing is
-    /// shared: "19 Oct" before "12 Dec 1956", "16" before "19 Apr 1991", "Feb" before "Nov 1860".
+    /// shared: "19 Oct" before "12 Dec 1956", "16" before "19 Apr 1991", "Feb" before "Nov 1860",
+    /// "101" before "51 BC".
     private static func shortened(_ start: HistoricalDate, before end: HistoricalDate, ascii: Bool) -> String? {
-        let elidable: Set<HistoricalDate.Precision> = [.day, .month]
+        if start.precision == .year, end.precision == .year, start.qualifiers.isEmpty, end.qualifiers.isEmpty,
+           let s = start.lower, let e = end.lower, s.year <= 0, e.year <= 0 {
+            return String(1 - s.year)  // "101 – 51 BC"
+        }
+        let elidable: Set<HistoricalDate.Precision> = [.day, .month, .season]
         guard elidable.contains(start.precision), elidable.contains(end.precision),
               start.qualifiers.isEmpty, end.qualifiers.isEmpty,
               let s = start.lower, let e = end.lower, s.year == e.year
         else { return nil }
+        if start.precision == .season { return plainElement(start, ascii: ascii).split(separator: " ").first.map(String.init) }
         let month = monthAbbreviations[s.month - 1]
         if start.precision == .month { return month }
         if end.precision == .day, s.month == e.month { return String(s.day) }

@@ -17,13 +17,16 @@ public struct ByteReader: Sendable {
     /// The bytes not read yet.
     public var remaining: Int { bytes.count - offset }
 
+    /// Throws unless `n` more bytes are there. The message is built only on failure: building it on every
+    /// read cost more than the read (seen in a profile of page decoding).
     @inline(__always)
-    private func need(_ n: Int, _ what: String, _ field: StaticString) throws(ProtocolError) {
-        guard n <= bytes.count - offset else {
-            throw .malformed(
-                "\(field): needs \(n) bytes for \(what) at payload offset \(offset), but only \(bytes.count - offset) are left"
-            )
-        }
+    private func need(_ n: Int, _ what: @autoclosure () -> String, _ field: StaticString) throws(ProtocolError) {
+        guard n <= bytes.count - offset else { throw truncated(n, what(), field) }
+    }
+
+    @inline(never)
+    private func truncated(_ n: Int, _ what: String, _ field: StaticString) -> ProtocolError {
+        .malformed("\(field): needs \(n) bytes for \(what) at payload offset \(offset), but only \(bytes.count - offset) are left")
     }
 
     @inline(__always)
@@ -81,14 +84,25 @@ public struct ByteReader: Sendable {
         let length = Int(try readU32(field))
         try need(length, "a string of \(length) bytes", field)
         let start = offset
-        let string = bytes.withUnsafeBufferPointer {
-            String(validating: UnsafeBufferPointer(rebasing: $0[start..<start + length]), as: UTF8.self)
-        }
+        let string = bytes.withUnsafeBufferPointer { ByteReader.utf8String(UnsafeBufferPointer(rebasing: $0[start..<start + length])) }
         guard let string else {
             throw .malformed("\(field): the string at payload offset \(start) is not valid UTF-8")
         }
         offset += length
         return string
+    }
+
+    /// The string in `utf8`, or nil when it is not valid UTF-8.
+    ///
+    /// Most strings on the wire are ASCII: one OR over the bytes finds them, and they skip `String(validating:)`,
+    /// whose unspecialized generic path took 10% of page decoding in a profile (12 bytes: 15 ns instead of 69 ns;
+    /// 2 KB: 120 ns instead of 160 ns, measured with -O).
+    @inline(__always)
+    static func utf8String(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
+        var bits: UInt8 = 0
+        for byte in utf8 { bits |= byte }
+        if bits < 0x80 { return String(decoding: utf8, as: UTF8.self) }
+        return String(validating: utf8, as: UTF8.self)
     }
 
     /// An optional string.

@@ -22,7 +22,7 @@ public struct ProtocolError: Error, Sendable, Hashable, CustomStringConvertible 
         }
 
         /// The frame or its payload does not follow the protocol (bad length, reserved flag, truncated or
-        /// trailing bytes, invalid UTF-8, unknown code, request id 0, a second hello). Closes.
+        /// trailing bytes, invalid UTF-8, unknown code, a second hello). Closes.
         public static let malformedFrame = Code(1, "malformed-frame", closes: true)
         /// The client's `hello` asks for a protocol version the server does not speak. Closes.
         public static let unsupportedVersion = Code(2, "unsupported-version", closes: true)

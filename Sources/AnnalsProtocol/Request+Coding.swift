@@ -2,8 +2,8 @@ import AnnalsCore
 
 extension Request {
     /// The whole frame (length prefix, header, payload) carrying this request.
-    /// - Parameter requestID: the client's id for the request: 1 or more, not in use by an unanswered request
-    ///   or an active subscription.
+    /// - Parameter requestID: the client's id for the request, not in use by an unanswered request or an active
+    ///   subscription; should be 1 or more, since 0 is the id of errors that belong to no request.
     public func encode(requestID: UInt32) -> [UInt8] {
         var writer = ByteWriter.frame(type, requestID: requestID, capacity: 64)
         writePayload(to: &writer)
@@ -51,8 +51,7 @@ extension Request {
     /// The request a frame carries.
     /// - Throws: `unknownOperation` for a type that is not a known request (the server answers it and carries
     ///   on); `unsupportedVersion` for a `hello` of another protocol version (the rest of its payload is not
-    ///   read); `malformedFrame` for request id 0, a set `more` or reserved flag, or a payload that does not
-    ///   decode exactly.
+    ///   read); `malformedFrame` for a set `more` or reserved flag, or a payload that does not decode exactly.
     public init(frame: Frame) throws(ProtocolError) {
         guard let type = frame.type, type.isRequest else {
             throw ProtocolError(
@@ -62,9 +61,6 @@ extension Request {
         }
         guard frame.flags.isEmpty else {
             throw .malformed("a \(type) request must have flags 0, not 0x\(String(frame.flags.rawValue, radix: 16))")
-        }
-        guard frame.requestID != 0 else {
-            throw .malformed("request id 0 is reserved; number requests from 1")
         }
         var reader = ByteReader(frame.payload)
         switch type {

@@ -52,12 +52,3 @@ extension EventStore {
     }
 }
 
-/// A log entry and its position in the store's change log.
-public struct SequencedEntry: Sendable, Hashable {
-    public var seq: Int64
-    public var entry: LogEntry
-    public init(seq: Int64, entry: LogEntry) {
-        self.seq = seq
-        self.entry = entry
-    }
-}

@@ -114,10 +114,13 @@ struct MalformedTests {
         #expect(try Response(frame: Frame(bytes: Response.page(records: [], nextCursor: nil).encode(requestID: 1, more: true))) == .page(records: [], nextCursor: nil))
     }
 
-    @Test("request id 0 is reserved")
-    func requestIDZero() {
-        #expect(errorCode { try Request(frame: requestFrame(.stats, requestID: 0, [])) } == .malformedFrame)
-        #expect(throws: Never.self) { try Request(frame: requestFrame(.stats, requestID: 1, [])) }
+    @Test("request id 0 is allowed (discouraged: errors without a request carry 0), and so is 0xFFFFFFFF")
+    func requestIDs() throws {
+        for id: UInt32 in [0, 1, .max] {
+            let frame = try Frame(bytes: Request.stats.encode(requestID: id))
+            #expect(frame.requestID == id)
+            #expect(try Request(frame: frame) == .stats)
+        }
     }
 
     @Test("a hello of another protocol version is unsupported-version, whatever follows the version")

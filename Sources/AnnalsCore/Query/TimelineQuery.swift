@@ -174,3 +174,13 @@ public struct StoreStats: Sendable, Hashable {
         compressedBytes == 0 ? 1 : Double(textBytes) / Double(compressedBytes)
     }
 }
+
+/// A log entry and its position in the store's change log.
+public struct SequencedEntry: Sendable, Hashable {
+    public var seq: Int64
+    public var entry: LogEntry
+    public init(seq: Int64, entry: LogEntry) {
+        self.seq = seq
+        self.entry = entry
+    }
+}

@@ -1,0 +1,317 @@
+import AnnalsCore
+import AnnalsProtocol
+import Dispatch
+import Foundation
+import Synchronization
+
+/// A connection to annalsd: the handshake, every operation, pipelining and subscriptions.
+///
+/// Thread-safe. Calls may come from many threads; requests are written in call order and their
+/// responses matched by request id, so many can be in flight at once (pipelining). The blocking methods
+/// wait for their own response only; the `send` method takes a completion instead. A background thread
+/// reads the socket and delivers responses and subscription pushes.
+public final class AnnalsConnection: Sendable {
+    /// The server's hello: its version, the protocol version and the limits it enforces.
+    public let serverHello: ServerHello
+
+    private struct State {
+        var nextRequestID: UInt32 = 1
+        var pending: [UInt32: Pending] = [:]
+        var subscriptions: [UInt32: @Sendable (SequencedEntry) -> Void] = [:]
+        var failure: ClientError?
+    }
+
+    private struct Pending {
+        var assembler = PageAssembler()
+        var completion: @Sendable (Result<Response, ClientError>) -> Void
+    }
+
+    private let socket: ClientSocket
+    private let state = Mutex(State())
+    private let writeLock = Mutex(())
+    private let readerDone = DispatchSemaphore(value: 0)
+    private let maxFrameSize: Int
+
+    /// Connects and performs the handshake.
+    /// - Parameters:
+    ///   - token: the shared secret, when the server requires one.
+    ///   - timeout: seconds to wait for the connection and the server's hello.
+    /// - Throws: `ClientError.cannotConnect`, or `.server` with unsupported-version and the like.
+    public init(host: String = "127.0.0.1", port: UInt16 = 7355, token: String? = nil,
+                clientName: String = "annals-client", timeout: Double = 10) throws(ClientError) {
+        socket = try ClientSocket.connect(host: host, port: port, timeout: timeout)
+        do {
+            let hello = ClientHello(clientName: clientName, token: token)
+            try socket.sendAll(Request.hello(hello).encode(requestID: 0))
+            var decoder = FrameDecoder(maxFrameSize: ServerLimits.defaultMaxFrameSize)
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            var frame: Frame?
+            var timeval = timeval(tv_sec: Int(timeout), tv_usec: 0)
+            setsockopt(socket.fd, SOL_SOCKET, SO_RCVTIMEO, &timeval, socklen_t(MemoryLayout<timeval>.size))
+            while frame == nil {
+                let n = try socket.receive(into: &buffer)
+                guard n > 0 else { throw ClientError.disconnected("the server closed the connection during the handshake") }
+                decoder.append(buffer[0..<n])
+                do { frame = try decoder.next() } catch { throw ClientError.protocolViolation(error.message) }
+            }
+            var noTimeout = Glibc.timeval(tv_sec: 0, tv_usec: 0)
+            setsockopt(socket.fd, SOL_SOCKET, SO_RCVTIMEO, &noTimeout, socklen_t(MemoryLayout<Glibc.timeval>.size))
+            let response: Response
+            do { response = try Response(frame: frame!) } catch { throw ClientError.protocolViolation(error.message) }
+            switch response {
+            case .hello(let hello): serverHello = hello
+            case .error(let error): throw ClientError.server(error)
+            default: throw ClientError.protocolViolation("expected hello, got \(response.type)")
+            }
+            maxFrameSize = serverHello.limits.maxFrameSize
+            let leftover = decoder
+            Thread { [self] in readLoop(decoder: leftover) }.start()
+        } catch let error as ClientError {
+            socket.close()
+            throw error
+        } catch {
+            socket.close()
+            throw .disconnected("\(error)")
+        }
+    }
+
+    deinit {
+        socket.shutdownBoth()
+        readerDone.wait()
+        socket.close()
+    }
+
+    // MARK: Sending
+
+    /// Sends `request` and calls `completion` with its response (a whole page for a timeline, the
+    /// `subscribed` reply for a subscription), on the reader thread: keep it short.
+    /// - Returns: the request id (a subscription's id).
+    @discardableResult
+    public func send(_ request: Request, completion: @escaping @Sendable (Result<Response, ClientError>) -> Void) -> UInt32 {
+        send(request, pushes: nil, completion: completion)
+    }
+
+    private func send(_ request: Request, pushes: (@Sendable (SequencedEntry) -> Void)?,
+                      completion: @escaping @Sendable (Result<Response, ClientError>) -> Void) -> UInt32 {
+        // Writes happen under the write lock, so request ids go out in increasing order.
+        return writeLock.withLock { _ -> UInt32 in
+            let (id, failure) = state.withLock { state -> (UInt32, ClientError?) in
+                if let failure = state.failure { return (0, failure) }
+                let id = state.nextRequestID
+                state.nextRequestID = id == UInt32.max ? 1 : id + 1
+                state.pending[id] = Pending(completion: completion)
+                if let pushes { state.subscriptions[id] = pushes }
+                return (id, nil)
+            }
+            if let failure {
+                completion(.failure(failure))
+                return 0
+            }
+            let frame = request.encode(requestID: id)
+            if frame.count > maxFrameSize {
+                _ = state.withLock { $0.pending.removeValue(forKey: id) }
+                completion(.failure(.server(ProtocolError(.frameTooLarge,
+                    "the request is \(frame.count) bytes; the server takes frames up to \(maxFrameSize): send smaller batches"))))
+                return 0
+            }
+            if case .failure(let error) = Result(catching: { () throws(ClientError) in try socket.sendAll(frame) }) {
+                fail(error)
+            }
+            return id
+        }
+    }
+
+    /// Sends and waits for the response.
+    /// - Throws: `ClientError.server` when the server answers with an error.
+    public func call(_ request: Request) throws(ClientError) -> Response {
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<Response, ClientError>?>(nil)
+        send(request) { outcome in
+            result.withLock { $0 = outcome }
+            done.signal()
+        }
+        done.wait()
+        let response = try result.withLock { $0! }.get()
+        if case .error(let error) = response { throw .server(error) }
+        return response
+    }
+
+    // MARK: Operations
+
+    /// Round trip of a ping.
+    /// - Returns: the measured round-trip time in seconds.
+    public func ping() throws(ClientError) -> Double {
+        let nonce = UInt64.random(in: 0...UInt64.max)
+        let start = DispatchTime.now()
+        guard case .pong(let echoed) = try call(.ping(nonce: nonce)), echoed == nonce else {
+            throw .protocolViolation("the pong did not echo the nonce")
+        }
+        return Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    /// Appends a batch atomically; one outcome per entry.
+    public func append(_ entries: [LogEntry]) throws(ClientError) -> [AppendOutcome] {
+        guard case .appendResult(let outcomes) = try call(.append(entries)) else { throw unexpected("append") }
+        return outcomes
+    }
+
+    /// Appends without waiting: pipeline many batches, each completion comes in order.
+    public func append(_ entries: [LogEntry], completion: @escaping @Sendable (Result<[AppendOutcome], ClientError>) -> Void) {
+        send(.append(entries)) { result in
+            completion(result.flatMap { response in
+                switch response {
+                case .appendResult(let outcomes): .success(outcomes)
+                case .error(let error): .failure(.server(error))
+                default: .failure(.protocolViolation("expected an append result, got \(response.type)"))
+                }
+            })
+        }
+    }
+
+    /// Records a new revision of an existing event.
+    public func amend(_ event: Event) throws(ClientError) -> EventRecord {
+        guard case .record(let record) = try call(.amend(event)) else { throw unexpected("amend") }
+        return record
+    }
+
+    /// Retracts an event.
+    public func retract(id: String, reason: String) throws(ClientError) -> EventRecord {
+        guard case .record(let record) = try call(.retract(id: id, reason: reason)) else { throw unexpected("retract") }
+        return record
+    }
+
+    /// One event with its revisions and references both ways.
+    /// - Throws: `.server` with not-found for an unknown id.
+    public func get(id: String, revision: Int? = nil) throws(ClientError) -> EventDetail {
+        guard case .detail(let detail) = try call(.get(id: id, revision: revision)) else { throw unexpected("get") }
+        return detail
+    }
+
+    /// One page of a timeline.
+    public func timeline(_ query: TimelineQuery) throws(ClientError) -> TimelinePage {
+        guard case .page(let records, let cursor) = try call(.timeline(query)) else { throw unexpected("timeline") }
+        return TimelinePage(records: records, nextCursor: cursor)
+    }
+
+    /// Counts and sizes.
+    public func stats() throws(ClientError) -> StoreStats {
+        guard case .stats(let stats) = try call(.stats) else { throw unexpected("stats") }
+        return stats
+    }
+
+    /// Subscribes to entries matching `query` after log position `fromSeq`: catch-up first, then live.
+    /// `handler` runs on the reader thread for each pushed entry, in log order.
+    /// - Returns: the subscription id and the server's last log position when it subscribed.
+    public func subscribe(_ query: TimelineQuery, fromSeq: Int64,
+                          handler: @escaping @Sendable (SequencedEntry) -> Void) throws(ClientError) -> (id: UInt32, lastSeq: Int64) {
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<Response, ClientError>?>(nil)
+        let id = send(.subscribe(query, fromSeq: fromSeq), pushes: handler) { outcome in
+            result.withLock { $0 = outcome }
+            done.signal()
+        }
+        done.wait()
+        let response = try result.withLock { $0! }.get()
+        switch response {
+        case .subscribed(let lastSeq): return (id, lastSeq)
+        case .error(let error):
+            _ = state.withLock { $0.subscriptions.removeValue(forKey: id) }
+            throw .server(error)
+        default: throw unexpected("subscribe")
+        }
+    }
+
+    /// Ends a subscription.
+    public func unsubscribe(_ id: UInt32) throws(ClientError) {
+        guard case .unsubscribed = try call(.unsubscribe(subscriptionID: id)) else { throw unexpected("unsubscribe") }
+        _ = state.withLock { $0.subscriptions.removeValue(forKey: id) }
+    }
+
+    /// Says goodbye and waits for the server to close.
+    public func close() {
+        _ = try? call(.goodbye)
+        socket.shutdownBoth()
+    }
+
+    private func unexpected(_ operation: String) -> ClientError {
+        .protocolViolation("unexpected response to \(operation)")
+    }
+
+    // MARK: Reading
+
+    private func readLoop(decoder initial: FrameDecoder) {
+        var decoder = initial
+        decoder.maxFrameSize = max(maxFrameSize, ServerLimits.defaultMaxFrameSize)
+        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        defer { readerDone.signal() }
+        do {
+            while true {
+                while let frame = try decoderNext(&decoder) { try route(frame) }
+                let n = try socket.receive(into: &buffer)
+                if n == 0 { throw ClientError.disconnected("the server closed the connection") }
+                decoder.append(buffer[0..<n])
+            }
+        } catch let error as ClientError {
+            fail(error)
+        } catch {
+            fail(.disconnected("\(error)"))
+        }
+    }
+
+    private func decoderNext(_ decoder: inout FrameDecoder) throws(ClientError) -> Frame? {
+        do { return try decoder.next() } catch { throw .protocolViolation(error.message) }
+    }
+
+    private func route(_ frame: Frame) throws(ClientError) {
+        if frame.type == .pushed {
+            guard let handler = state.withLock({ $0.subscriptions[frame.requestID] }) else { return }
+            guard case .pushed(let seq, let entry) = try decode(frame) else { return }
+            handler(SequencedEntry(seq: seq, entry: entry))
+            return
+        }
+        if frame.requestID == 0 {
+            // A connection-level error (timeout, malformed frame…): the server closes next.
+            if case .error(let error) = try decode(frame) { fail(.server(error)) }
+            return
+        }
+        if frame.type == .page {
+            let page: TimelinePage?? = state.withLock { state in
+                guard var pending = state.pending[frame.requestID] else { return .none }
+                let result = Result { () throws(ProtocolError) in try pending.assembler.add(frame) }
+                state.pending[frame.requestID] = pending
+                return .some(try? result.get())
+            }
+            guard let assembled = page else { return }
+            guard let complete = assembled else { return }
+            finish(frame.requestID, .success(.page(records: complete.records, nextCursor: complete.nextCursor)))
+            return
+        }
+        let response = try decode(frame)
+        if case .error = response {
+            _ = state.withLock { $0.subscriptions.removeValue(forKey: frame.requestID) }
+        }
+        finish(frame.requestID, .success(response))
+    }
+
+    private func decode(_ frame: Frame) throws(ClientError) -> Response {
+        do { return try Response(frame: frame) } catch { throw .protocolViolation(error.message) }
+    }
+
+    private func finish(_ requestID: UInt32, _ result: Result<Response, ClientError>) {
+        let pending = state.withLock { $0.pending.removeValue(forKey: requestID) }
+        pending?.completion(result)
+    }
+
+    /// Fails every pending request and refuses new ones.
+    private func fail(_ error: ClientError) {
+        let pending = state.withLock { state -> [Pending] in
+            if state.failure == nil { state.failure = error }
+            let all = Array(state.pending.values)
+            state.pending.removeAll()
+            state.subscriptions.removeAll()
+            return all
+        }
+        for request in pending { request.completion(.failure(error)) }
+        socket.shutdownBoth()
+    }
+}

@@ -1,0 +1,210 @@
+import AnnalsCore
+import AnnalsProtocol
+import AnnalsStore
+import Dispatch
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What connections share: the store, the configuration, the logger and the registry.
+final class ServerContext: Sendable {
+    let store: any EventStore
+    let configuration: ServerConfiguration
+    let logger: Logger
+    private let lastCommitted = Atomic<Int64>(0)
+    private let onClose: @Sendable (Connection) -> Void
+
+    init(store: any EventStore, configuration: ServerConfiguration, logger: Logger, onClose: @escaping @Sendable (Connection) -> Void) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        self.onClose = onClose
+    }
+
+    /// The last log position committed, as far as subscriptions know.
+    var lastSeq: Int64 { lastCommitted.load(ordering: .acquiring) }
+
+    func committed(_ seq: Int64) {
+        var current = lastCommitted.load(ordering: .relaxed)
+        while current < seq {
+            let (exchanged, original) = lastCommitted.compareExchange(expected: current, desired: seq, ordering: .acquiringAndReleasing)
+            if exchanged { break }
+            current = original
+        }
+    }
+
+    func connectionClosed(_ connection: Connection) { onClose(connection) }
+}
+
+/// The Annals TCP server: a non-blocking listening socket and one `Connection` per client, all driven
+/// by Dispatch sources; store work runs on the server's own queues, never on the global ones.
+public final class AnnalsServer: Sendable {
+    /// This build's version.
+    public static let version = "0.1.0"
+
+    private struct State {
+        var connections: [Int: Connection] = [:]
+        var nextID = 1
+        var listener: Unchecked<any DispatchSourceRead>?
+        var stopping = false
+        var stopped: (@Sendable () -> Void)?
+    }
+
+    private let context: ServerContext
+    private let state = Mutex(State())
+    private let acceptQueue = DispatchQueue(label: "annals.accept")
+    private let storeQueues: [DispatchQueue]
+    private let boundPort = Atomic<UInt16>(0)
+
+    /// - Parameters:
+    ///   - store: the store to serve; the caller closes it after `stop`.
+    public init(store: any EventStore, configuration: ServerConfiguration, logger: Logger) {
+        storeQueues = (0..<max(1, configuration.storeQueues)).map { DispatchQueue(label: "annals.store.read.\($0)") }
+        let box = WeakServerBox()
+        context = ServerContext(store: store, configuration: configuration, logger: logger) { connection in
+            box.server?.remove(connection)
+        }
+        box.server = self
+        store.onCommit { [context] seq in
+            context.committed(seq)
+            box.server?.notifySubscribers()
+        }
+    }
+
+    /// The port actually bound (useful with port 0), once `start` returned.
+    public var port: UInt16 { boundPort.load(ordering: .acquiring) }
+
+    /// Binds, listens and starts accepting connections.
+    /// - Throws: a description of the failed socket call (address in use, permission denied, …).
+    public func start() throws {
+        let config = context.configuration
+        let (fd, port): (Int32, UInt16)
+        do {
+            (fd, port) = try Socket.listen(host: config.host, port: config.port)
+        } catch {
+            throw ServerError(message: error.description)
+        }
+        boundPort.store(port, ordering: .releasing)
+        context.committed((try? context.store.lastSeq()) ?? 0)
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
+        source.setEventHandler { [self] in acceptAll(fd) }
+        source.setCancelHandler { close(fd) }
+        let boxed = Unchecked(value: source)
+        state.withLock { $0.listener = boxed }
+        source.resume()
+    }
+
+    private func acceptAll(_ listener: Int32) {
+        while true {
+            let fd = accept(listener, nil, nil)
+            if fd < 0 {
+                if errno == EINTR { continue }
+                if errno == EMFILE || errno == ENFILE {
+                    context.logger.error("out of file descriptors; refusing connections for now")
+                }
+                return
+            }
+            do {
+                try Socket.setNonBlocking(fd)
+            } catch {
+                close(fd)
+                continue
+            }
+            Socket.setNoDelay(fd)
+            let admitted = state.withLock { state -> Connection? in
+                guard !state.stopping, state.connections.count < context.configuration.maxConnections else { return nil }
+                let id = state.nextID
+                state.nextID += 1
+                let connection = Connection(id: id, fd: fd, context: context, storeQueue: storeQueues[id % storeQueues.count])
+                state.connections[id] = connection
+                return connection
+            }
+            if let admitted {
+                admitted.start()
+            } else {
+                refuse(fd)
+            }
+        }
+    }
+
+    /// Tells a connection over the limit 'server busy', then closes it.
+    private func refuse(_ fd: Int32) {
+        let error = ProtocolError(.serverBusy, "the server has reached its limit of \(context.configuration.maxConnections) connections; try again later")
+        let frame = Response.error(error).encode(requestID: 0)
+        _ = frame.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        shutdown(fd, Int32(SHUT_WR))
+        // Close a moment later, draining what the client sent, so the error is read rather than reset away.
+        acceptQueue.asyncAfter(deadline: .now() + .milliseconds(200)) {
+            var scratch = [UInt8](repeating: 0, count: 4096)
+            while scratch.withUnsafeMutableBytes({ recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }) > 0 {}
+            close(fd)
+        }
+        context.logger.info("refused a connection: server busy")
+    }
+
+    fileprivate func remove(_ connection: Connection) {
+        let finished = state.withLock { state -> (@Sendable () -> Void)? in
+            state.connections[connection.id] = nil
+            guard state.stopping, state.connections.isEmpty, let done = state.stopped else { return nil }
+            state.stopped = nil
+            return done
+        }
+        finished?()
+    }
+
+    fileprivate func notifySubscribers() {
+        for connection in state.withLock({ Array($0.connections.values) }) { connection.storeCommitted() }
+    }
+
+    /// The number of open connections.
+    public var connectionCount: Int { state.withLock { $0.connections.count } }
+
+    /// Stops accepting, lets every connection finish and send what is in flight (up to `deadline`
+    /// seconds), closes them, then calls `completion`. The store stays open: close it after.
+    public func stop(deadline: Double = 10, completion: @escaping @Sendable () -> Void) {
+        let connections = state.withLock { state -> [Connection] in
+            state.stopping = true
+            state.listener?.value.cancel()
+            state.listener = nil
+            if state.connections.isEmpty { return [] }
+            state.stopped = completion
+            return Array(state.connections.values)
+        }
+        if connections.isEmpty {
+            completion()
+            return
+        }
+        for connection in connections { connection.drainAndClose() }
+        acceptQueue.asyncAfter(deadline: .now() + deadline) { [self] in
+            let late = state.withLock { state -> (@Sendable () -> Void)? in
+                defer { state.stopped = nil }
+                return state.stopped
+            }
+            if let late {
+                context.logger.warning("shutdown deadline passed with connections still open")
+                for connection in state.withLock({ Array($0.connections.values) }) {
+                    connection.queue.async { connection.shutDown() }
+                }
+                late()
+            }
+        }
+    }
+}
+
+/// Breaks the reference cycle between the server and the closures the store and connections hold.
+private final class WeakServerBox: @unchecked Sendable {
+    weak var server: AnnalsServer?
+}
+
+/// A value moved between threads under a lock or a queue that guarantees exclusive use.
+struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+}
+
+/// The server could not start.
+public struct ServerError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

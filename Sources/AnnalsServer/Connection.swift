@@ -1,0 +1,508 @@
+import AnnalsCore
+import AnnalsProtocol
+import AnnalsStore
+import Dispatch
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One client connection. All of its state is confined to its own serial `queue`: the read and write
+/// sources, the timer and every completion hop onto it before touching anything.
+///
+/// Requests are decoded in arrival order and may run concurrently (appends join the store's group
+/// commit, reads run on a store queue); each gets a response slot, and slots are sent strictly in
+/// request order. Subscription pushes go out between slots once the subscription's reply is sent.
+final class Connection: @unchecked Sendable {
+    let id: Int
+    let fd: Int32
+    let peer: String
+    let queue: DispatchQueue
+    private let context: ServerContext
+    private let storeQueue: DispatchQueue
+    private var logger: Logger
+
+    private var decoder: FrameDecoder
+    private var readSource: (any DispatchSourceRead)?
+    private var writeSource: (any DispatchSourceWrite)?
+    private var timer: (any DispatchSourceTimer)?
+    private var writeSourceRunning = false
+    private var readingPaused = false
+    private var output = OutputBuffer()
+    private var slots: [ResponseSlot] = []
+    private var slotHead = 0
+    private var handshaken = false
+    private var authorized = false
+    private var closeWhenFlushed = false
+    private var draining = false
+    private(set) var closed = false
+    private var lastFrameAt = DispatchTime.now()
+    private var partialSince: DispatchTime?
+    private var lastSendProgress = DispatchTime.now()
+    private var subscriptions: [UInt32: Subscription] = [:]
+    private var readBuffer: [UInt8] = []
+
+    init(id: Int, fd: Int32, context: ServerContext, storeQueue: DispatchQueue) {
+        self.id = id
+        self.fd = fd
+        self.peer = Socket.peerName(fd)
+        self.context = context
+        self.storeQueue = storeQueue
+        self.queue = DispatchQueue(label: "annals.connection.\(id)")
+        self.decoder = FrameDecoder(maxFrameSize: context.configuration.limits.maxFrameSize)
+        var logger = context.logger
+        logger[metadataKey: "connection"] = "\(id)"
+        logger[metadataKey: "peer"] = "\(peer)"
+        self.logger = logger
+    }
+
+    /// Starts reading. Call once, from any thread.
+    func start() {
+        queue.async { self.setUp() }
+    }
+
+    private func setUp() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        read.setEventHandler { [unowned self] in self.readAvailable() }
+        let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+        write.setEventHandler { [unowned self] in self.flush() }
+        // The fd is closed once both sources are cancelled; the sources keep `self` alive until then.
+        let group = DispatchGroup()
+        group.enter()
+        group.enter()
+        read.setCancelHandler { group.leave() }
+        write.setCancelHandler { group.leave() }
+        let fd = self.fd
+        group.notify(queue: queue) {
+            close(fd)
+            self.context.connectionClosed(self)
+        }
+        let tick = DispatchSource.makeTimerSource(queue: queue)
+        tick.schedule(deadline: .now() + 1, repeating: 1, leeway: .milliseconds(250))
+        tick.setEventHandler { [unowned self] in self.checkTimeouts() }
+        readSource = read
+        writeSource = write
+        timer = tick
+        read.resume()
+        tick.resume()
+        logger.debug("connected")
+    }
+
+    // MARK: Reading
+
+    private func readAvailable() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !closed else { return }
+        if readBuffer.isEmpty { readBuffer = [UInt8](repeating: 0, count: 64 * 1024) }
+        var budget = 1 << 20  // read at most 1 MiB per event, for fairness between connections
+        while budget > 0 && !closed && !readingPaused {
+            let n = readBuffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 {
+                budget -= n
+                readBuffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                processFrames()
+            } else if n == 0 {
+                logger.debug("peer closed the connection")
+                shutDown()
+                return
+            } else {
+                if errno == EINTR { continue }
+                if errno != EAGAIN && errno != EWOULDBLOCK {
+                    logger.debug("read failed: errno \(errno)")
+                    shutDown()
+                }
+                break
+            }
+        }
+        partialSince = decoder.bufferedByteCount > 0 ? (partialSince ?? .now()) : nil
+    }
+
+    private func processFrames() {
+        while !closed && !closeWhenFlushed && !readingPaused {
+            let frame: Frame?
+            do {
+                frame = try decoder.next()
+            } catch {
+                respondAndClose(error, requestID: 0)
+                return
+            }
+            guard let frame else { return }
+            lastFrameAt = .now()
+            handle(frame)
+            applyBackpressure()
+        }
+    }
+
+    // MARK: Requests
+
+    private func handle(_ frame: Frame) {
+        let request: Request
+        do {
+            request = try Request(frame: frame)
+        } catch {
+            if !handshaken && error.code != .unsupportedVersion {
+                respondAndClose(ProtocolError(.handshakeRequired, "the first frame must be hello: \(error.message)"), requestID: frame.requestID)
+            } else if error.code.closesConnection {
+                respondAndClose(error, requestID: frame.requestID)
+            } else {
+                immediate(frame.requestID, .error(error))
+            }
+            return
+        }
+        guard handshaken else {
+            guard case .hello(let hello) = request else {
+                respondAndClose(ProtocolError(.handshakeRequired, "the first frame must be hello, not \(request.type)"), requestID: frame.requestID)
+                return
+            }
+            greet(hello, requestID: frame.requestID)
+            return
+        }
+        if case .goodbye = request {
+            let slot = newSlot(frame.requestID)
+            fill(slot, .success(.goodbye))
+            closeWhenFlushed = true
+            flushSlots()
+            return
+        }
+        guard authorized else {
+            immediate(frame.requestID, .error(ProtocolError(.unauthorized, "this server needs a token: pass it in hello")))
+            return
+        }
+        dispatch(request, requestID: frame.requestID)
+    }
+
+    private func greet(_ hello: ClientHello, requestID: UInt32) {
+        let config = context.configuration
+        guard hello.protocolVersion == ProtocolVersion.current else {
+            respondAndClose(ProtocolError(.unsupportedVersion,
+                                          "protocol version \(hello.protocolVersion) is not supported; this server speaks \(ProtocolVersion.current)"),
+                            requestID: requestID)
+            return
+        }
+        handshaken = true
+        if let token = config.token {
+            authorized = hello.token.map { TokenCheck.equal($0, token) } ?? false
+        } else {
+            authorized = true
+        }
+        logger.debug("hello from \(hello.clientName)", metadata: ["authorized": "\(authorized)"])
+        immediate(requestID, .hello(ServerHello(serverVersion: config.serverVersion, protocolVersion: ProtocolVersion.current,
+                                                limits: config.limits, tokenRequired: config.token != nil)))
+    }
+
+    private func dispatch(_ request: Request, requestID: UInt32) {
+        let store = context.store
+        switch request {
+        case .hello:
+            immediate(requestID, .error(ProtocolError(.malformedFrame, "hello was already received")))
+        case .ping(let nonce):
+            immediate(requestID, .pong(nonce: nonce))
+        case .append(let entries):
+            guard entries.count <= context.configuration.limits.maxEventsPerBatch else {
+                immediate(requestID, .error(ProtocolError(.batchTooLarge,
+                    "\(entries.count) entries in one append; this server takes at most \(context.configuration.limits.maxEventsPerBatch)")))
+                return
+            }
+            let slot = newSlot(requestID)
+            store.append(entries) { result in
+                self.queue.async { self.fill(slot, result.map(Response.appendResult)) }
+            }
+        case .amend(let event):
+            onStoreQueue(requestID) { () throws(StoreError) in .record(try store.amend(event)) }
+        case .retract(let id, let reason):
+            onStoreQueue(requestID) { () throws(StoreError) in .record(try store.retract(id: id, reason: reason)) }
+        case .get(let id, let revision):
+            onStoreQueue(requestID) { () throws(StoreError) in
+                guard let detail = try store.get(id: id, revision: revision) else {
+                    throw StoreError(.notFound, "no event with id '\(id)'")
+                }
+                return .detail(detail)
+            }
+        case .timeline(let query):
+            guard query.limit <= context.configuration.limits.maxTimelinePage else {
+                immediate(requestID, .error(ProtocolError(.invalidQuery,
+                    "limit \(query.limit) is over this server's page limit of \(context.configuration.limits.maxTimelinePage)")))
+                return
+            }
+            onStoreQueue(requestID) { () throws(StoreError) in
+                let page = try store.timeline(query)
+                return .page(records: page.records, nextCursor: page.nextCursor)
+            }
+        case .stats:
+            onStoreQueue(requestID) { () throws(StoreError) in .stats(try store.stats()) }
+        case .subscribe(let query, let fromSeq):
+            subscribe(query, fromSeq: fromSeq, requestID: requestID)
+        case .unsubscribe(let subscriptionID):
+            guard subscriptions.removeValue(forKey: subscriptionID) != nil else {
+                immediate(requestID, .error(ProtocolError(.notFound, "no subscription with request id \(subscriptionID)")))
+                return
+            }
+            immediate(requestID, .unsubscribed)
+        case .goodbye:
+            break
+        }
+    }
+
+    /// Runs `work` on this connection's store queue and sends its response in order.
+    private func onStoreQueue(_ requestID: UInt32, _ work: @escaping @Sendable () throws(StoreError) -> Response) {
+        let slot = newSlot(requestID)
+        storeQueue.async {
+            let result = Result { () throws(StoreError) in try work() }
+            self.queue.async { self.fill(slot, result) }
+        }
+    }
+
+    // MARK: Response slots
+
+    private func newSlot(_ requestID: UInt32) -> ResponseSlot {
+        let slot = ResponseSlot(requestID: requestID)
+        slots.append(slot)
+        return slot
+    }
+
+    private func immediate(_ requestID: UInt32, _ response: Response) {
+        fill(newSlot(requestID), .success(response))
+    }
+
+    private func fill(_ slot: ResponseSlot, _ result: Result<Response, StoreError>) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !closed else { return }
+        let response: Response
+        switch result {
+        case .success(let r): response = r
+        case .failure(let error): response = .error(ProtocolError(storeError: error))
+        }
+        do {
+            slot.frames = try response.encodeFrames(requestID: slot.requestID, maxFrameSize: context.configuration.limits.maxFrameSize)
+        } catch {
+            slot.frames = [Response.error(error).encode(requestID: slot.requestID)]
+        }
+        if case .error(let error) = response, error.code.closesConnection { slot.closeAfter = true }
+        flushSlots()
+    }
+
+    /// Moves completed slots, in request order, to the output buffer.
+    private func flushSlots() {
+        while slotHead < slots.count, let frames = slots[slotHead].frames {
+            let slot = slots[slotHead]
+            slotHead += 1
+            for frame in frames { output.append(frame) }
+            slot.onSent?()
+            if slot.closeAfter { closeWhenFlushed = true }
+        }
+        if slotHead == slots.count {
+            slots.removeAll(keepingCapacity: true)
+            slotHead = 0
+        } else if slotHead > 1024 {
+            slots.removeFirst(slotHead)
+            slotHead = 0
+        }
+        flush()
+    }
+
+    private var inFlight: Int { slots.count - slotHead }
+
+    // MARK: Writing and backpressure
+
+    private func flush() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !closed else { return }
+        let before = output.count
+        switch output.flush(to: fd) {
+        case .drained:
+            if writeSourceRunning {
+                writeSource?.suspend()
+                writeSourceRunning = false
+            }
+            if closeWhenFlushed && inFlight == 0 {
+                shutDown()
+                return
+            }
+        case .wouldBlock:
+            if !writeSourceRunning {
+                writeSource?.resume()
+                writeSourceRunning = true
+            }
+        case .failed(let code):
+            logger.debug("write failed: errno \(code)")
+            shutDown()
+            return
+        }
+        if output.count < before || output.isEmpty { lastSendProgress = .now() }
+        applyBackpressure()
+        pumpSubscriptions()
+    }
+
+    private func applyBackpressure() {
+        let config = context.configuration
+        if !readingPaused && (output.count > config.outputHighWater || inFlight >= config.maxInFlight) {
+            readingPaused = true
+            readSource?.suspend()
+        } else if readingPaused && output.count < config.outputLowWater && inFlight < config.maxInFlight / 2 && !closed {
+            readingPaused = false
+            readSource?.resume()
+            // Frames may already be buffered in the decoder.
+            queue.async { self.processFrames() }
+        }
+    }
+
+    // MARK: Subscriptions
+
+    private func subscribe(_ query: TimelineQuery, fromSeq: Int64, requestID: UInt32) {
+        if query.referencedBy != nil {
+            immediate(requestID, .error(ProtocolError(.invalidQuery, "subscriptions cannot filter by referenced-by")))
+            return
+        }
+        let subscription = Subscription(id: requestID, query: query, cursor: max(0, fromSeq))
+        let slot = newSlot(requestID)
+        slot.onSent = { [unowned self] in
+            self.subscriptions[requestID] = subscription
+            self.pumpSubscriptions()
+        }
+        let store = context.store
+        storeQueue.async {
+            let result = Result { () throws(StoreError) in Response.subscribed(lastSeq: try store.lastSeq()) }
+            self.queue.async { self.fill(slot, result) }
+        }
+    }
+
+    /// Called (on any thread) when the store commits up to `seq`.
+    func storeCommitted() {
+        queue.async { self.pumpSubscriptions() }
+    }
+
+    /// Fetches and pushes entries for subscriptions that are behind, while the output has room.
+    private func pumpSubscriptions() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !closed, !subscriptions.isEmpty else { return }
+        let config = context.configuration
+        if output.count > config.subscriberBufferLimit {
+            respondAndClose(ProtocolError(.timeout, "subscriber too slow: \(output.count) bytes of pushes unread"), requestID: 0)
+            return
+        }
+        guard output.count < config.outputLowWater else { return }
+        let last = context.lastSeq
+        for subscription in subscriptions.values where !subscription.fetching && subscription.cursor < last {
+            subscription.fetching = true
+            let store = context.store
+            let cursor = subscription.cursor
+            storeQueue.async {
+                let result = Result { () throws(StoreError) in try subscription.fetch(from: store, after: cursor) }
+                self.queue.async { self.deliver(result, to: subscription) }
+            }
+        }
+    }
+
+    private func deliver(_ result: Result<(matches: [SequencedEntry], cursor: Int64), StoreError>, to subscription: Subscription) {
+        subscription.fetching = false
+        guard !closed, subscriptions[subscription.id] === subscription else { return }
+        switch result {
+        case .success(let (matches, cursor)):
+            for match in matches {
+                output.append(Response.pushed(seq: match.seq, entry: match.entry).encode(requestID: subscription.id, more: true))
+            }
+            subscription.cursor = cursor
+            flush()
+        case .failure(let error):
+            logger.warning("subscription \(subscription.id) failed: \(error)")
+            subscriptions[subscription.id] = nil
+            output.append(Response.error(ProtocolError(storeError: error)).encode(requestID: subscription.id))
+            flush()
+        }
+    }
+
+    // MARK: Timeouts and closing
+
+    private func checkTimeouts() {
+        guard !closed else { return }
+        let config = context.configuration
+        let now = DispatchTime.now()
+        func seconds(since t: DispatchTime) -> Double { Double(now.uptimeNanoseconds - t.uptimeNanoseconds) / 1e9 }
+        if let partialSince, seconds(since: partialSince) > Double(config.readTimeoutSeconds) {
+            respondAndClose(ProtocolError(.timeout, "a frame took over \(config.readTimeoutSeconds) s to arrive"), requestID: 0)
+        } else if !output.isEmpty && seconds(since: lastSendProgress) > Double(config.writeTimeoutSeconds) {
+            logger.info("closing: the client read nothing for \(config.writeTimeoutSeconds) s")
+            shutDown()
+        } else if inFlight == 0 && subscriptions.isEmpty && seconds(since: lastFrameAt) > Double(config.idleTimeoutSeconds) {
+            respondAndClose(ProtocolError(.timeout, "idle for over \(config.idleTimeoutSeconds) s"), requestID: 0)
+        } else if !handshaken && seconds(since: lastFrameAt) > Double(min(config.idleTimeoutSeconds, config.readTimeoutSeconds)) {
+            respondAndClose(ProtocolError(.timeout, "no hello within \(min(config.idleTimeoutSeconds, config.readTimeoutSeconds)) s"), requestID: 0)
+        }
+    }
+
+    /// Sends `error` after the responses already queued, then closes.
+    private func respondAndClose(_ error: ProtocolError, requestID: UInt32) {
+        logger.debug("closing after error", metadata: ["code": "\(error.code.name)", "message": "\(error.message)"])
+        // The error goes out now, ahead of responses still being worked on: those are abandoned.
+        slots.removeAll()
+        slotHead = 0
+        output.append(Response.error(error).encode(requestID: requestID))
+        closeWhenFlushed = true
+        stopReading()
+        flush()
+    }
+
+    private func stopReading() {
+        if !readingPaused {
+            readingPaused = true
+            readSource?.suspend()
+        }
+    }
+
+    /// Finishes what is in flight, sends it, then closes (server shutdown).
+    func drainAndClose() {
+        queue.async {
+            guard !self.closed else { return }
+            self.draining = true
+            self.stopReading()
+            self.subscriptions.removeAll()
+            self.closeWhenFlushed = true
+            self.flushSlots()
+        }
+    }
+
+    /// Closes now: cancels the sources (the fd is closed by their cancel handlers).
+    func shutDown() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !closed else { return }
+        closed = true
+        subscriptions.removeAll()
+        timer?.cancel()
+        // A suspended source never runs its cancel handler: resume before cancelling.
+        if readingPaused { readSource?.resume() }
+        if !writeSourceRunning { writeSource?.resume() }
+        readSource?.cancel()
+        writeSource?.cancel()
+        logger.debug("closed")
+    }
+}
+
+/// The response to one request, filled when its work completes. Confined to its connection's queue
+/// (it only travels through other queues untouched), hence `@unchecked Sendable`.
+final class ResponseSlot: @unchecked Sendable {
+    let requestID: UInt32
+    var frames: [[UInt8]]?
+    var closeAfter = false
+    /// Runs once the response has been queued for sending (subscriptions start then).
+    var onSent: (() -> Void)?
+
+    init(requestID: UInt32) {
+        self.requestID = requestID
+    }
+}
+
+extension ProtocolError {
+    /// The wire error for a store failure.
+    init(storeError: StoreError) {
+        switch storeError.code {
+        case .invalidEvent: self.init(.invalidEvent, storeError.message, eventError: storeError.eventError)
+        case .conflict: self.init(.conflict, storeError.message, eventError: storeError.eventError)
+        case .notFound: self.init(.notFound, storeError.message, eventError: storeError.eventError)
+        case .invalidQuery: self.init(.invalidQuery, storeError.message)
+        case .full: self.init(.storageFull, storeError.message)
+        case .closed: self.init(.shuttingDown, storeError.message)
+        case .corrupt, .io: self.init(.internal, storeError.message)
+        }
+    }
+}

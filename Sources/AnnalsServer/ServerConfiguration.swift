@@ -1,0 +1,35 @@
+import AnnalsProtocol
+
+/// How an `AnnalsServer` listens, whom it admits, and the limits it enforces.
+public struct ServerConfiguration: Sendable {
+    /// Address to bind; loopback by default. Use a TLS proxy in front to expose it (see the README).
+    public var host = "127.0.0.1"
+    /// TCP port; 0 picks a free one (read it back from `AnnalsServer.port`).
+    public var port: UInt16 = 7355
+    /// When set, every operation but hello needs this shared secret.
+    public var token: String?
+    /// Connections beyond this get 'server busy' and are closed.
+    public var maxConnections = 1024
+    /// A connection that sends no complete frame for this long (and has nothing in flight) is closed.
+    public var idleTimeoutSeconds = 300
+    /// A frame that has started arriving must be complete within this long (slow senders are closed).
+    public var readTimeoutSeconds = 30
+    /// A client that reads none of its pending responses for this long is closed.
+    public var writeTimeoutSeconds = 30
+    /// Frame size, batch size and page size limits announced in the server's hello.
+    public var limits = ServerLimits()
+    /// Stop reading a connection's requests while this many response bytes wait to be sent…
+    public var outputHighWater = 8 << 20
+    /// …and resume below this many.
+    public var outputLowWater = 1 << 20
+    /// Requests one connection may have in flight before its reading pauses.
+    public var maxInFlight = 256
+    /// A subscriber whose unsent pushes pass this many bytes is disconnected.
+    public var subscriberBufferLimit = 16 << 20
+    /// Queues for store reads (each serves its share of connections, one request at a time).
+    public var storeQueues = 4
+    /// The version string announced in hello.
+    public var serverVersion = AnnalsServer.version
+
+    public init() {}
+}

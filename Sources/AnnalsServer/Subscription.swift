@@ -1,0 +1,40 @@
+import AnnalsCore
+import AnnalsStore
+
+/// A live subscription on one connection: a filter and the log position delivered so far.
+/// Confined to its connection's queue, except `fetch`, which only reads its arguments.
+final class Subscription: @unchecked Sendable {
+    /// The request id of the subscribe request; pushes carry it.
+    let id: UInt32
+    let query: TimelineQuery
+    /// Entries up to this log position have been delivered (or skipped as not matching).
+    var cursor: Int64
+    var fetching = false
+
+    /// Entries read per fetch: small, so a slow reader never makes the server buffer much.
+    static let batch = 64
+
+    init(id: UInt32, query: TimelineQuery, cursor: Int64) {
+        self.id = id
+        self.query = query
+        self.cursor = cursor
+    }
+
+    /// The next entries after `cursor` that match, and the position they bring the cursor to.
+    /// A retraction matches when the event it retracts does.
+    func fetch(from store: any EventStore, after cursor: Int64) throws(StoreError) -> (matches: [SequencedEntry], cursor: Int64) {
+        let entries = try store.entries(after: cursor, limit: Self.batch)
+        var matches: [SequencedEntry] = []
+        for entry in entries {
+            switch entry.entry {
+            case .event(let event):
+                if query.matches(event) { matches.append(entry) }
+            case .retraction(let retraction):
+                if let content = try store.get(id: retraction.id)?.current.event, query.matches(content) {
+                    matches.append(entry)
+                }
+            }
+        }
+        return (matches, entries.last?.seq ?? cursor)
+    }
+}

@@ -1,0 +1,160 @@
+import AnnalsProtocol
+import AnnalsServer
+import AnnalsStore
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+
+/// annalsd: serves an Annals store over TCP.
+@main
+struct Annalsd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "annalsd",
+        abstract: "Serve an Annals event store over TCP (the length-prefixed protocol of Protocol/PROTOCOL.md).",
+        version: AnnalsServer.version
+    )
+
+    @Option(help: ArgumentHelp("The SQLite database file; created on first start.", valueName: "path"))
+    var db: String?
+
+    @Option(help: "Address to listen on. Keep the loopback default unless a TLS proxy and a token protect it.")
+    var host = "127.0.0.1"
+
+    @Option(help: "TCP port; 0 picks a free port (printed on the ready line).")
+    var port: UInt16 = 7355
+
+    @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding a shared secret that clients must present.", valueName: "path"))
+    var tokenFile: String?
+
+    @Option(name: .customLong("max-connections"), help: "Connections beyond this get 'server busy' and are closed.")
+    var maxConnections = 1024
+
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Close connections silent for this many seconds.", valueName: "seconds"))
+    var idleTimeout = 300
+
+    @Option(name: .customLong("read-timeout"), help: ArgumentHelp("Close connections whose frame takes longer than this to arrive.", valueName: "seconds"))
+    var readTimeout = 30
+
+    @Option(name: .customLong("max-frame-size"), help: ArgumentHelp("Largest frame accepted, in bytes.", valueName: "bytes"))
+    var maxFrameSize = 16 << 20
+
+    @Option(name: .customLong("max-batch"), help: "Largest number of events in one append.")
+    var maxBatch = 1000
+
+    @Option(help: ArgumentHelp("normal: committed data survives a crash of annalsd; full: also a power cut (slower).", valueName: "normal|full"))
+    var sync = "normal"
+
+    @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+    var logLevel = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("unknown log level '\(logLevel)': use trace, debug, info, notice, warning, error or critical")
+        }
+        guard ["normal", "full"].contains(sync) else { throw ValidationError("--sync must be normal or full, not '\(sync)'") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard idleTimeout >= 1, readTimeout >= 1 else { throw ValidationError("timeouts must be at least 1 second") }
+        guard maxFrameSize >= 64 * 1024 else { throw ValidationError("--max-frame-size must be at least 65536 bytes") }
+        guard (1...100_000).contains(maxBatch) else { throw ValidationError("--max-batch must be between 1 and 100000") }
+    }
+
+    func run() throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "annalsd")
+
+        let path = try db ?? Self.defaultDatabasePath()
+        var options = SQLiteEventStore.Options()
+        options.synchronous = sync == "full" ? .full : .normal
+        let store: SQLiteEventStore
+        do {
+            store = try SQLiteEventStore(path: path, options: options)
+        } catch {
+            throw Failure("cannot open the database: \(error.message)")
+        }
+
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.token = try tokenFile.map(Self.readToken)
+        configuration.maxConnections = maxConnections
+        configuration.idleTimeoutSeconds = idleTimeout
+        configuration.readTimeoutSeconds = readTimeout
+        configuration.limits.maxFrameSize = maxFrameSize
+        configuration.limits.maxEventsPerBatch = maxBatch
+        configuration.limits.idleTimeoutSeconds = idleTimeout
+
+        let server = AnnalsServer(store: store, configuration: configuration, logger: logger)
+        do {
+            try server.start()
+        } catch {
+            store.close()
+            throw Failure("cannot listen on \(host):\(port): \(error)")
+        }
+        Self.handleSignals(server: server, store: store, logger: logger)
+        logger.info("serving \(path)", metadata: ["token": "\(configuration.token == nil ? "none" : "required")"])
+        FileHandle.standardOutput.write(Data("annalsd \(AnnalsServer.version) listening on \(host):\(server.port)\n".utf8))
+        dispatchMain()
+    }
+
+    /// SIGINT and SIGTERM: stop accepting, finish in-flight requests, flush, close the database, exit 0.
+    static func handleSignals(server: AnnalsServer, store: SQLiteEventStore, logger: Logger) {
+        let queue = DispatchQueue(label: "annalsd.signals")
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+            source.setEventHandler {
+                logger.info("signal \(signalNumber): shutting down")
+                server.stop {
+                    store.close()
+                    logger.info("database closed; bye")
+                    Foundation.exit(0)
+                }
+            }
+            source.resume()
+            SignalSources.keep(source)
+        }
+    }
+
+    /// `$XDG_DATA_HOME/annals/annals.sqlite`, or `~/.local/share/annals/annals.sqlite`; the directory is created.
+    static func defaultDatabasePath() throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+        let directory = base + "/annals"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw Failure("cannot create \(directory): \(error.localizedDescription)")
+        }
+        return directory + "/annals.sqlite"
+    }
+
+    static func readToken(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure("cannot read the token file \(path)")
+        }
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard token.utf8.count >= 16 else {
+            throw Failure("the token in \(path) is too short: use at least 16 characters (e.g. `openssl rand -hex 32`)")
+        }
+        return token
+    }
+}
+
+/// Keeps signal sources alive for the life of the process.
+enum SignalSources {
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+    static func keep(_ source: any DispatchSourceSignal) { sources.append(source) }
+}
+
+/// A startup failure: printed as one line, exit status 1.
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,237 @@
+import AnnalsClient
+import AnnalsCore
+import AnnalsProtocol
+import Foundation
+import Synchronization
+import Testing
+
+/// Events for end-to-end tests, read from the sample log.
+enum Fixtures {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let samplePath = repository.appendingPathComponent("Scripts/samples/japan-relations.jsonl").path
+
+    static let sampleEntries: [LogEntry] = {
+        let text = (try? String(contentsOfFile: samplePath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { try? EventLogCodec.decode(line: String($0)) }
+    }()
+
+    static func event(_ id: String, _ date: String = "2001-01-01", body: String? = nil, actors: [Actor] = []) -> Event {
+        Event(id: id, date: try! HistoricalDate(parsing: date), kind: .statement, title: "Event \(id)", body: body, actors: actors)
+    }
+}
+
+@Suite("annalsd end to end", .serialized)
+struct ServerTests {
+    @Test func handshakeAnnouncesVersionAndLimits() throws {
+        let server = try ServerProcess(arguments: ["--max-batch", "500"])
+        let client = try server.connect()
+        #expect(client.serverHello.protocolVersion == ProtocolVersion.current)
+        #expect(client.serverHello.limits.maxEventsPerBatch == 500)
+        #expect(!client.serverHello.tokenRequired)
+        #expect(try client.ping() > 0)
+        client.close()
+    }
+
+    @Test func everyOperation() throws {
+        let server = try ServerProcess()
+        let client = try server.connect()
+        let outcomes = try client.append(Fixtures.sampleEntries)
+        #expect(Fixtures.sampleEntries.count >= 40)
+        #expect(outcomes.allSatisfy { if case .accepted = $0 { true } else { false } })
+        let again = try client.append(Fixtures.sampleEntries)
+        #expect(again.allSatisfy { if case .duplicate = $0 { true } else { false } })
+
+        let declaration = "1956-10-19-soviet-japanese-joint-declaration"
+        let detail = try client.get(id: declaration)
+        #expect(detail.current.event.title.contains("Joint Declaration"))
+        #expect(detail.incoming.contains { $0.id == "2019-01-28-abe-policy-speech-to-the-diet" && $0.relation == .invokes })
+
+        let page = try client.timeline(TimelineQuery(from: try HistoricalDate(parsing: "1945"), actors: ["Japan", "Russia"], allActors: true, limit: 5))
+        #expect(page.records.count == 5)
+        #expect(page.nextCursor != nil)
+        let rest = try client.timeline(TimelineQuery(from: try HistoricalDate(parsing: "1945"), actors: ["Japan", "Russia"], allActors: true,
+                                                     limit: 100, cursor: page.nextCursor))
+        let all = page.records + rest.records
+        #expect(all.map(\.event.date) == all.map(\.event.date).sorted())
+
+        var amended = detail.current.event
+        amended.summary = "Amended summary."
+        let record = try client.amend(amended)
+        #expect(record.event.revision == 2)
+        let retracted = try client.retract(id: "1860-japanese-embassy-to-the-united-states", reason: "test retraction")
+        #expect(retracted.retraction?.reason == "test retraction")
+        let stats = try client.stats()
+        #expect(stats.events == Fixtures.sampleEntries.count)
+        #expect(stats.retracted == 1)
+
+        #expect(throws: ClientError.self) { try client.get(id: "no-such-event") }
+        do { _ = try client.get(id: "no-such-event") } catch { #expect(error.serverCode == .notFound) }
+        do { _ = try client.timeline(TimelineQuery(cursor: "bogus")) } catch { #expect(error.serverCode == .invalidQuery) }
+        var conflicting = Fixtures.event(declaration)
+        conflicting.title = "Something else"
+        let conflict = try client.append([.event(conflicting)])
+        #expect(conflict.first.map { if case .rejected(let e) = $0 { e.code == .conflict } else { false } } == true)
+        client.close()
+    }
+
+    @Test func largePagesStreamOverSeveralFrames() throws {
+        let server = try ServerProcess(arguments: ["--max-frame-size", "200000"])
+        let client = try server.connect()
+        let body = String(repeating: "A long body about fisheries and borders. ", count: 100)
+        let events = (0..<300).map { LogEntry.event(Fixtures.event("big-\($0)", body: body)) }
+        for chunk in stride(from: 0, to: events.count, by: 20) {
+            _ = try client.append(Array(events[chunk..<chunk + 20]))
+        }
+        let summaries = (0..<300).map { i in
+            var e = Fixtures.event("big-\(i)", body: body)
+            e.summary = String(repeating: "s", count: 2000)
+            return e
+        }
+        for chunk in stride(from: 0, to: 300, by: 20) {
+            for e in summaries[chunk..<chunk + 20] { _ = try client.amend(e) }
+        }
+        let page = try client.timeline(TimelineQuery(limit: 300))
+        #expect(page.records.count == 300)
+        #expect(page.records.allSatisfy { $0.event.summary?.count == 2000 })
+    }
+
+    @Test func pipelinedAppendsFromConcurrentClients() throws {
+        let server = try ServerProcess()
+        let clients = try (0..<4).map { _ in try server.connect() }
+        let done = DispatchGroup()
+        let accepted = Atomic<Int>(0)
+        for (c, client) in clients.enumerated() {
+            for b in 0..<25 {
+                let batch = (0..<40).map { LogEntry.event(Fixtures.event("c\(c)-b\(b)-e\($0)")) }
+                done.enter()
+                client.append(batch) { result in
+                    if case .success(let outcomes) = result {
+                        accepted.add(outcomes.filter { if case .accepted = $0 { true } else { false } }.count, ordering: .relaxed)
+                    }
+                    done.leave()
+                }
+            }
+        }
+        #expect(done.wait(timeout: .now() + 120) == .success)
+        #expect(accepted.load(ordering: .relaxed) == 4 * 25 * 40)
+        #expect(try clients[0].stats().events == 4000)
+    }
+
+    @Test func pipelinedResponsesComeInRequestOrder() throws {
+        let server = try ServerProcess()
+        let client = try server.connect()
+        _ = try client.append(Fixtures.sampleEntries)
+        let order = Mutex<[Int]>([])
+        let done = DispatchGroup()
+        for i in 0..<60 {
+            done.enter()
+            let request: Request = switch i % 3 {
+            case 0: .ping(nonce: UInt64(i))
+            case 1: .timeline(TimelineQuery(limit: 50))
+            default: .append([.event(Fixtures.event("ordered-\(i)"))])
+            }
+            client.send(request) { _ in
+                order.withLock { $0.append(i) }
+                done.leave()
+            }
+        }
+        #expect(done.wait(timeout: .now() + 60) == .success)
+        #expect(order.withLock { $0 } == Array(0..<60))
+    }
+
+    @Test func subscriberReceivesOtherConnectionsEventsInOrder() throws {
+        let server = try ServerProcess()
+        let writer = try server.connect()
+        _ = try writer.append(Array(Fixtures.sampleEntries.prefix(10)))
+        let reader = try server.connect()
+        let received = Mutex<[SequencedEntry]>([])
+        let (_, lastSeq) = try reader.subscribe(TimelineQuery(actors: ["JPN"]), fromSeq: 0) { entry in
+            received.withLock { $0.append(entry) }
+        }
+        #expect(lastSeq == 10)
+        for i in 0..<30 {
+            _ = try writer.append([.event(Fixtures.event("live-\(i)", actors: [Actor(name: "Japan", code: "JPN")])),
+                                   .event(Fixtures.event("other-\(i)", actors: [Actor(name: "France", code: "FRA")]))])
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while received.withLock({ $0.filter { $0.entry.id.hasPrefix("live-") }.count }) < 30 && Date() < deadline { usleep(20_000) }
+        let entries = received.withLock { $0 }
+        let live = entries.filter { $0.entry.id.hasPrefix("live-") }.map(\.entry.id)
+        #expect(live == (0..<30).map { "live-\($0)" })
+        #expect(!entries.contains { $0.entry.id.hasPrefix("other-") })
+        #expect(entries.map(\.seq) == entries.map(\.seq).sorted())
+        let caughtUp = entries.filter { $0.seq <= 10 }
+        #expect(caughtUp.count == Array(Fixtures.sampleEntries.prefix(10)).filter { entry in
+            if case .event(let e) = entry { e.actors.contains { $0.code == "JPN" } } else { false }
+        }.count)
+    }
+
+    @Test func malformedFrameGetsItsErrorWhileOthersAreServed() throws {
+        let server = try ServerProcess()
+        let good = try server.connect()
+        let raw = try RawClient(port: server.port)
+        try raw.send(Request.hello(ClientHello(clientName: "raw")).encode(requestID: 1))
+        _ = try raw.readFrame()
+        // A ping whose payload is one byte short.
+        var bad = Request.ping(nonce: 7).encode(requestID: 2)
+        bad.removeLast()
+        bad[3] -= 1
+        try raw.send(bad)
+        let reply = try Response(frame: try raw.readFrame())
+        guard case .error(let error) = reply else { Issue.record("expected an error, got \(reply)"); return }
+        #expect(error.code == .malformedFrame)
+        #expect(try raw.readFrame(allowEOF: true) == nil, "malformed-frame closes the connection")
+        #expect(try good.ping() > 0)
+    }
+
+    @Test func versionMismatchAndHandshakeRequired() throws {
+        let server = try ServerProcess()
+        let raw = try RawClient(port: server.port)
+        try raw.send(Request.hello(ClientHello(protocolVersion: 99, clientName: "future")).encode(requestID: 1))
+        guard case .error(let error) = try Response(frame: try raw.readFrame()) else { Issue.record("no error"); return }
+        #expect(error.code == .unsupportedVersion)
+        #expect(try raw.readFrame(allowEOF: true) == nil)
+
+        let early = try RawClient(port: server.port)
+        try early.send(Request.ping(nonce: 1).encode(requestID: 1))
+        guard case .error(let error2) = try Response(frame: try early.readFrame()) else { Issue.record("no error"); return }
+        #expect(error2.code == .handshakeRequired)
+    }
+
+    @Test func restartKeepsTheDataAndSIGTERMExitsZero() throws {
+        let server = try ServerProcess()
+        let client = try server.connect()
+        _ = try client.append(Fixtures.sampleEntries)
+        let before = try client.timeline(TimelineQuery(limit: 1000)).records
+        #expect(try server.stop(signal: SIGTERM) == 0)
+        try server.restart()
+        let after = try server.connect().timeline(TimelineQuery(limit: 1000)).records
+        #expect(after == before)
+        #expect(try server.stop(signal: SIGINT) == 0)
+    }
+
+    @Test func tokenIsRequiredForEveryOperationButHello() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("annals-token-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tokenFile = directory.appendingPathComponent("token").path
+        let token = "s3cret-token-0123456789abcdef"
+        try (token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let server = try ServerProcess(arguments: ["--token-file", tokenFile])
+        let anonymous = try server.connect()
+        #expect(anonymous.serverHello.tokenRequired)
+        for request: Request in [.ping(nonce: 1), .stats, .timeline(TimelineQuery()), .append([.event(Fixtures.event("x"))]), .get(id: "x", revision: nil)] {
+            do {
+                _ = try anonymous.call(request)
+                Issue.record("\(request.type) accepted without a token")
+            } catch {
+                #expect(error.serverCode == .unauthorized)
+            }
+        }
+        let wrong = try server.connect(token: "s3cret-token-0123456789abcdeX")
+        #expect(throws: ClientError.self) { try wrong.ping() }
+        let right = try server.connect(token: token)
+        #expect(try right.ping() > 0)
+        #expect(!server.log.contains(token), "the token is never logged")
+    }
+}
