@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "annals",
             dependencies: [
-                "AnnalsCore", "AnnalsClient", "AnnalsFormat",
+                "AnnalsCore", "AnnalsClient", "AnnalsProtocol", "AnnalsFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -18,6 +18,7 @@ public final class AnnalsConnection: Sendable {
         var nextRequestID: UInt32 = 1
         var pending: [UInt32: Pending] = [:]
         var subscriptions: [UInt32: @Sendable (SequencedEntry) -> Void] = [:]
+        var lastPushed: [UInt32: Int64] = [:]
         var failure: ClientError?
     }
 
@@ -221,6 +222,11 @@ public final class AnnalsConnection: Sendable {
         }
     }
 
+    /// The log position of the last entry pushed to subscription `id` and handled (0 before any).
+    public func lastPushedSeq(_ id: UInt32) -> Int64 {
+        state.withLock { $0.lastPushed[id] ?? 0 }
+    }
+
     /// Ends a subscription.
     public func unsubscribe(_ id: UInt32) throws(ClientError) {
         guard case .unsubscribed = try call(.unsubscribe(subscriptionID: id)) else { throw unexpected("unsubscribe") }
@@ -267,6 +273,7 @@ public final class AnnalsConnection: Sendable {
             guard let handler = state.withLock({ $0.subscriptions[frame.requestID] }) else { return }
             guard case .pushed(let seq, let entry) = try decode(frame) else { return }
             handler(SequencedEntry(seq: seq, entry: entry))
+            state.withLock { $0.lastPushed[frame.requestID] = seq }
             return
         }
         if frame.requestID == 0 {

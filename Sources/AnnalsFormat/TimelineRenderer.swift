@@ -63,7 +63,7 @@ public struct TimelineRenderer: EventListRenderer {
         var currentMonth: (year: Int64, month: Int)?
         for (index, record) in records.enumerated() {
             let date = record.event.date
-            let year = DateDisplay.heading(for: date)
+            let year = DateDisplay.heading(for: date, ascii: options.ascii)
             let month = useMonths ? DateDisplay.startMonth(of: date) : nil
             var newGroup = false
             if year != currentYear {
@@ -78,7 +78,7 @@ public struct TimelineRenderer: EventListRenderer {
                 out.append(StyledLine("  " + DateDisplay.monthNames[month.month - 1], .bold))
                 newGroup = true
             }
-            currentMonth = month ?? (useMonths ? nil : currentMonth)
+            currentMonth = month
             if !newGroup {
                 out.append(ruleOnly(column: column, glyphs: glyphs))
             }
@@ -151,7 +151,7 @@ public struct TimelineRenderer: EventListRenderer {
             var row = StyledLine(" ")
             if column > 0 {
                 if i < left.count {
-                    row.append(TextWrapper.padLeft("", to: column - DisplayWidth.of(left[i].text)))
+                    row.append(String(repeating: " ", count: max(0, column - DisplayWidth.of(left[i].text))))
                     row.append(left[i].text, left[i].style)
                 } else {
                     row.append(String(repeating: " ", count: column))

@@ -36,6 +36,7 @@ public struct ByteReader: Sendable {
         return value
     }
 
+    /// One byte. `field` names what is read, for the error message.
     public mutating func readU8(_ field: StaticString) throws(ProtocolError) -> UInt8 {
         try need(1, "a u8", field)
         let value = bytes[offset]
@@ -43,21 +44,25 @@ public struct ByteReader: Sendable {
         return value
     }
 
+    /// Two bytes, big-endian. `field` names what is read, for the error message.
     public mutating func readU16(_ field: StaticString) throws(ProtocolError) -> UInt16 {
         try need(2, "a u16", field)
         return load(UInt16.self)
     }
 
+    /// Four bytes, big-endian. `field` names what is read, for the error message.
     public mutating func readU32(_ field: StaticString) throws(ProtocolError) -> UInt32 {
         try need(4, "a u32", field)
         return load(UInt32.self)
     }
 
+    /// Eight bytes, big-endian. `field` names what is read, for the error message.
     public mutating func readU64(_ field: StaticString) throws(ProtocolError) -> UInt64 {
         try need(8, "a u64", field)
         return load(UInt64.self)
     }
 
+    /// Eight bytes, two's complement, big-endian. `field` names what is read, for the error message.
     public mutating func readI64(_ field: StaticString) throws(ProtocolError) -> Int64 {
         try need(8, "an i64", field)
         return load(Int64.self)

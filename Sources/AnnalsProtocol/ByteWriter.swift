@@ -22,22 +22,27 @@ public struct ByteWriter: Sendable {
         if needed > bytes.capacity { bytes.reserveCapacity(max(needed, 2 * bytes.capacity)) }
     }
 
+    /// One byte.
     public mutating func writeU8(_ value: UInt8) {
         bytes.append(value)
     }
 
+    /// Two bytes, big-endian.
     public mutating func writeU16(_ value: UInt16) {
         withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// Four bytes, big-endian.
     public mutating func writeU32(_ value: UInt32) {
         withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// Eight bytes, big-endian.
     public mutating func writeU64(_ value: UInt64) {
         withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// Eight bytes, two's complement, big-endian.
     public mutating func writeI64(_ value: Int64) {
         withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }

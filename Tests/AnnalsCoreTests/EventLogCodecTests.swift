@@ -18,6 +18,10 @@ struct EventLogCodecTests {
         #expect(!line.contains("\n"))
         #expect(try EventLogCodec.decode(line: line) == .event(event))
         #expect(try EventLogCodec.decode(line: Array(line.utf8)) == .event(event))
+        for revision in [1, 2, 10] {
+            event.revision = revision
+            #expect(try EventLogCodec.decode(line: EventLogCodec.encode(event)) == .event(event))
+        }
         let retraction = Retraction(id: "x", reason: "a \"reason\"", recorded: Timestamp(milliseconds: 5), revision: 2)
         #expect(try EventLogCodec.decode(line: EventLogCodec.encode(retraction)) == .retraction(retraction))
     }
@@ -61,6 +65,8 @@ struct EventLogCodecTests {
         (#"{"date":"1956","kind":"treaty","title":"x","actors":[{"code":"JPN"}]}"#, .emptyActorName),
         (#"{"date":"1956","kind":"treaty","title":"x","revision":1.5}"#, .invalidRevision),
         (#"{"date":"1956","kind":"treaty","title":"x","revision":0}"#, .invalidRevision),
+        (#"{"date":"1956","kind":"treaty","title":"x","revision":true}"#, .invalidRevision),
+        (#"{"date":"1956","kind":"treaty","title":"x","revision":"1"}"#, .invalidRevision),
         (#"{"date":"1956","kind":"treaty","title":"x","recorded":"yesterday"}"#, .invalidTimestamp),
         (#"{"op":"retract","id":"x"}"#, .emptyReason),
         (#"{"op":"delete","id":"x"}"#, .malformedLine),

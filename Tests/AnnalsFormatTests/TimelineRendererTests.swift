@@ -17,6 +17,7 @@ import Testing
             references: [Reference(id: "an-extraordinarily-long-identifier-without-any-spaces-that-cannot-be-wrapped-anywhere-nicely", relation: .mentions)]
         ),
         Samples.event("fuzzy", "1904-02-08~/1905-09-05?", .war, "Qualified range"),
+        Samples.event("bc", "-019X", .other, "A decade before the era"),
     ]
 
     @Test("no line is wider than the width", arguments: [40, 60, 80, 120])

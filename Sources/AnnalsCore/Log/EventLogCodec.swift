@@ -281,8 +281,9 @@ private struct FieldReader {
 
     func revision() throws(EventError) -> Int? {
         guard let value = fields["revision"], !(value is NSNull) else { return nil }
-        guard let number = value as? NSNumber, !(value is Bool),
-              let int = Int(exactly: number.doubleValue), Double(int) == number.doubleValue
+        // On Linux, 0 and 1 bridge to Bool too: tell a JSON boolean by its Objective-C type code "c".
+        guard let number = value as? NSNumber, String(cString: number.objCType) != "c",
+              let int = Int(exactly: number.doubleValue)
         else {
             throw EventError(.invalidRevision, field: name("revision"), "revision must be a whole number")
         }

@@ -1,0 +1,106 @@
+import AnnalsClient
+import AnnalsProtocol
+import AnnalsCore
+import AnnalsFormat
+import ArgumentParser
+import Dispatch
+import Synchronization
+
+/// `annals timeline`: a chronological timeline in the terminal or a machine format.
+struct TimelineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "timeline", abstract: "Render a chronological timeline.",
+        discussion: """
+            Examples:
+              annals timeline --actor Japan --actor Russia --all-actors --from 1945
+              annals timeline --references 1956-10-19-soviet-japanese-joint-declaration
+              annals timeline --search 'north korea' --from 2019 --to 2019 --format csv
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json, jsonl, csv, markdown, timelinejs
+    }
+
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var filters: FilterOptions
+    @Option(help: "Most events to show.")
+    var limit = 1000
+    @Flag(help: "Newest first.")
+    var reverse = false
+    @Option(help: "text (default), json, jsonl, csv, markdown or timelinejs.")
+    var format: Format = .text
+    @Flag(help: "Plain ASCII drawing characters in the text format.")
+    var ascii = false
+    @Option(help: "Colour in the text format: auto (on a terminal, unless NO_COLOR), always or never.")
+    var color: String = "auto"
+    @Option(help: "Wrap the text format to this many columns (default: the terminal's width).")
+    var width: Int?
+
+    func validate() throws {
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+        guard ColorChoice(rawValue: color) != nil else { throw ValidationError("--color must be auto, always or never") }
+        if let width, width < 30 { throw ValidationError("--width must be at least 30") }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let connection = try server.connect()
+            defer { connection.close() }
+            let records: [EventRecord]
+            records = try Self.fetch(connection, query: try filters.query(reverse: reverse), limit: limit)
+            switch format {
+            case .json: Terminal.write(JSONRenderer().render(records))
+            case .jsonl: Terminal.write(JSONLinesRenderer().render(records))
+            case .csv: Terminal.write(CSVRenderer().render(records))
+            case .markdown: Terminal.write(MarkdownRenderer().render(records))
+            case .timelinejs: Terminal.write(TimelineJSRenderer().render(records))
+            case .text:
+                var options = TimelineRenderer.Options()
+                options.width = width ?? Terminal.width
+                options.color = Terminal.useColor(ColorChoice(rawValue: color) ?? .auto)
+                options.ascii = ascii
+                options.knownEvents = Self.referencedEvents(of: records, connection: connection)
+                if records.isEmpty {
+                    Terminal.writeError("no events match\n")
+                    return
+                }
+                Terminal.write(TimelineRenderer(options: options).render(records))
+            }
+        }
+    }
+
+    /// Every page of `query` up to `limit` events, following cursors.
+    static func fetch(_ connection: AnnalsConnection, query: TimelineQuery, limit: Int) throws -> [EventRecord] {
+        var query = query
+        var records: [EventRecord] = []
+        let pageLimit = connection.serverHello.limits.maxTimelinePage
+        repeat {
+            query.limit = min(pageLimit, limit - records.count)
+            let page = try connection.timeline(query)
+            records += page.records
+            query.cursor = page.nextCursor
+        } while query.cursor != nil && records.count < limit
+        return records
+    }
+
+    /// Dates and titles of events referred to but not in the page, fetched in one pipelined burst.
+    static func referencedEvents(of records: [EventRecord], connection: AnnalsConnection) -> [String: (HistoricalDate, String)] {
+        var known: [String: (HistoricalDate, String)] = [:]
+        for record in records { known[record.event.id] = (record.event.date, record.event.title) }
+        let missing = Set(records.flatMap { $0.event.references.map(\.id) }).subtracting(known.keys).prefix(500)
+        let found = Mutex<[String: (HistoricalDate, String)]>([:])
+        let group = DispatchGroup()
+        for id in missing {
+            group.enter()
+            connection.send(.get(id: id, revision: nil)) { result in
+                if case .success(.detail(let detail)) = result {
+                    found.withLock { $0[id] = (detail.current.event.date, detail.current.event.title) }
+                }
+                group.leave()
+            }
+        }
+        group.wait()
+        return known.merging(found.withLock { $0 }) { a, _ in a }
+    }
+}

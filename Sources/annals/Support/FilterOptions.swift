@@ -1,0 +1,56 @@
+import AnnalsCore
+import ArgumentParser
+
+/// The timeline filters shared by `timeline`, `export` and `tail`.
+struct FilterOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Events overlapping this EDTF date or later (e.g. 1945, 1956-10, 1950s as 195X).", valueName: "edtf"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Events overlapping this EDTF date or earlier.", valueName: "edtf"))
+    var to: String?
+
+    @Option(name: .customLong("actor"), help: ArgumentHelp("An actor's name or code (repeatable; any matches).", valueName: "name"))
+    var actors: [String] = []
+
+    @Flag(name: .customLong("all-actors"), help: "Require every --actor, not just one.")
+    var allActors = false
+
+    @Option(name: .customLong("kind"), help: ArgumentHelp("An event kind (repeatable): \(EventKind.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "kind"))
+    var kinds: [String] = []
+
+    @Option(name: .customLong("tag"), help: ArgumentHelp("A tag (repeatable; any matches).", valueName: "tag"))
+    var tags: [String] = []
+
+    @Option(help: ArgumentHelp("Full-text search over title, summary and body (FTS5 syntax: words, \"phrases\", OR, NOT).", valueName: "text"))
+    var search: String?
+
+    @Option(help: ArgumentHelp("Only events that refer to this id.", valueName: "id"))
+    var references: String?
+
+    @Option(name: .customLong("referenced-by"), help: ArgumentHelp("Only events this id refers to.", valueName: "id"))
+    var referencedBy: String?
+
+    @Flag(name: .customLong("include-retracted"), help: "Show retracted events too.")
+    var includeRetracted = false
+
+    func validate() throws {
+        for kind in kinds where EventKind(rawValue: kind) == nil {
+            throw ValidationError("unknown kind '\(kind)': use one of \(EventKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        for (name, value) in [("--from", from), ("--to", to)] {
+            if let value {
+                do { _ = try HistoricalDate(parsing: value) } catch { throw ValidationError("\(name): \(error.message)") }
+            }
+        }
+    }
+
+    /// The query these filters describe.
+    func query(limit: Int = 100, reverse: Bool = false) throws -> TimelineQuery {
+        TimelineQuery(
+            from: try from.map { try HistoricalDate(parsing: $0) }, to: try to.map { try HistoricalDate(parsing: $0) },
+            actors: actors, allActors: allActors, kinds: kinds.compactMap(EventKind.init(rawValue:)), tags: tags,
+            text: search, references: references, referencedBy: referencedBy, reverse: reverse, limit: limit,
+            includeRetracted: includeRetracted
+        )
+    }
+}

@@ -1,2 +1,0 @@
-struct Main { static func main() {} }
-Main.main()
