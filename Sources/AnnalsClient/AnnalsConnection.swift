@@ -15,7 +15,7 @@ public final class AnnalsConnection: Sendable {
     public let serverHello: ServerHello
 
     private struct State {
-        var nextRequestID: UInt32 = 1
+        var nextRequestID: UInt32 = 2  // 1 was the hello
         var pending: [UInt32: Pending] = [:]
         var subscriptions: [UInt32: @Sendable (SequencedEntry) -> Void] = [:]
         var lastPushed: [UInt32: Int64] = [:]
@@ -43,7 +43,7 @@ public final class AnnalsConnection: Sendable {
         socket = try ClientSocket.connect(host: host, port: port, timeout: timeout)
         do {
             let hello = ClientHello(clientName: clientName, token: token)
-            try socket.sendAll(Request.hello(hello).encode(requestID: 0))
+            try socket.sendAll(Request.hello(hello).encode(requestID: 1))
             var decoder = FrameDecoder(maxFrameSize: ServerLimits.defaultMaxFrameSize)
             var buffer = [UInt8](repeating: 0, count: 4096)
             var frame: Frame?

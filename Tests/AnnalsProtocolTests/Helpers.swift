@@ -1,7 +1,7 @@
 @testable import AnnalsProtocol
 
 /// The code of the `ProtocolError` that `body` throws; nil when it does not throw one.
-func errorCode(_ body: () throws -> Any) -> ProtocolError.Code? {
+func errorCode<T>(_ body: () throws -> T) -> ProtocolError.Code? {
     do {
         _ = try body()
         return nil

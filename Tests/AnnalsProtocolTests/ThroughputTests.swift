@@ -52,16 +52,3 @@ struct ThroughputTests {
         Self.report("decode page of 10000 records ×10", bytes: total * 10, decode)
     }
 }
-
-extension ThroughputTests {
-    @Test func dateParsing() throws {
-        let clock = ContinuousClock()
-        let elapsed = try clock.measure { for _ in 0..<100_000 { _ = try HistoricalDate(parsing: "1956-10-19") } }
-        print("parse 100000 dates: \(elapsed)")
-        let strings = clock.measure {
-            let bytes = Array("Soviet Union".utf8)
-            for _ in 0..<1_000_000 { _ = bytes.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) } }
-        }
-        print("validate 1000000 short strings: \(strings)")
-    }
-}
