@@ -42,8 +42,11 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             for file in files where file != "-" {
-                guard FileManager.default.isReadableFile(atPath: file) else {
-                    throw CLIError(.unreadableFile, "cannot read \(file)")
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.isReadableFile(atPath: file),
+                      FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue
+                else {
+                    throw CLIError(.unreadableFile, "cannot read \(file)\(isDirectory.boolValue ? ": it is a directory" : "")")
                 }
             }
             let connection = try server.connect()
@@ -51,7 +54,8 @@ struct ReplayCommand: ParsableCommand {
             let showProgress = !quiet && !json && Terminal.stderrIsTerminal
             let session = ReplaySession(
                 connection: connection, batchSize: min(batchSize, connection.serverHello.limits.maxEventsPerBatch),
-                pipeline: rate == nil ? pipeline : 1, strict: strict, rate: rate,
+                // --strict sends a batch only once the one before is known to be written.
+                pipeline: rate == nil && !strict ? pipeline : 1, strict: strict, rate: rate,
                 progress: showProgress ? ProgressBar(totalBytes: files.contains("-") ? nil : Self.totalBytes(files)) : nil
             )
             for file in files {

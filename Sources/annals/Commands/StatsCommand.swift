@@ -32,7 +32,7 @@ struct StatsCommand: ParsableCommand {
                     "file_bytes": stats.fileBytes, "text_bytes": stats.textBytes,
                     "compressed_bytes": stats.compressedBytes, "compression_ratio": stats.compressionRatio,
                 ]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
                 Terminal.write(String(decoding: data, as: UTF8.self) + "\n")
                 return
             }

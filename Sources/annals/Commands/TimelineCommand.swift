@@ -50,8 +50,8 @@ struct TimelineCommand: ParsableCommand {
             let records: [EventRecord]
             records = try Self.fetch(connection, query: try filters.query(reverse: reverse), limit: limit)
             switch format {
-            case .json: Terminal.write(JSONRenderer().render(records))
-            case .jsonl: Terminal.write(JSONLinesRenderer().render(records))
+            case .json: Terminal.write(JSONRenderer().render(try Self.withBodies(records, connection: connection)))
+            case .jsonl: Terminal.write(JSONLinesRenderer().render(try Self.withBodies(records, connection: connection)))
             case .csv: Terminal.write(CSVRenderer().render(records))
             case .markdown: Terminal.write(MarkdownRenderer().render(records))
             case .timelinejs: Terminal.write(TimelineJSRenderer().render(records))
@@ -82,6 +82,38 @@ struct TimelineCommand: ParsableCommand {
             query.cursor = page.nextCursor
         } while query.cursor != nil && records.count < limit
         return records
+    }
+
+    /// The records with their bodies, which timeline pages leave out, fetched in one pipelined burst so the
+    /// JSON formats carry whole events (and read back as a log).
+    static func withBodies(_ records: [EventRecord], connection: AnnalsConnection) throws -> [EventRecord] {
+        let bodies = Mutex<[Int: String]>([:])
+        let failure = Mutex<ClientError?>(nil)
+        let group = DispatchGroup()
+        for (index, record) in records.enumerated() {
+            group.enter()
+            connection.send(.get(id: record.event.id, revision: record.event.revision)) { result in
+                switch result {
+                case .success(.detail(let detail)):
+                    if let body = detail.current.event.body { bodies.withLock { $0[index] = body } }
+                case .success(.error(let error)):
+                    failure.withLock { $0 = $0 ?? .server(error) }
+                case .failure(let error):
+                    failure.withLock { $0 = $0 ?? error }
+                default:
+                    break
+                }
+                group.leave()
+            }
+        }
+        group.wait()
+        if let error = failure.withLock({ $0 }) { throw error }
+        let found = bodies.withLock { $0 }
+        return records.enumerated().map { index, record in
+            var record = record
+            record.event.body = found[index]
+            return record
+        }
     }
 
     /// Dates and titles of events referred to but not in the page, fetched in one pipelined burst.

@@ -4,7 +4,8 @@ import Foundation
 
 /// The fields of an event as flags, for `add` and `amend`.
 struct EventFieldOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("When it happened, in EDTF: 2019-01-28, 1956-10, 1956~, 195X, 1904-02-08/1905-09-05.", valueName: "edtf"))
+    // `.unconditional`: a year before 1 starts with a minus (-0660-02-11) and is still a value.
+    @Option(parsing: .unconditional, help: ArgumentHelp("When it happened, in EDTF: 2019-01-28, 1956-10, 1956~, 195X, 1904-02-08/1905-09-05.", valueName: "edtf"))
     var date: String?
 
     @Option(help: ArgumentHelp("One of \(EventKind.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "kind"))

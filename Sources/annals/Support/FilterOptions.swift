@@ -3,10 +3,11 @@ import ArgumentParser
 
 /// The timeline filters shared by `timeline`, `export` and `tail`.
 struct FilterOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Events overlapping this EDTF date or later (e.g. 1945, 1956-10, 1950s as 195X).", valueName: "edtf"))
+    // `.unconditional`: a year before 1 starts with a minus (-0660) and is still a value.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Events overlapping this EDTF date or later (e.g. 1945, 1956-10, 1950s as 195X).", valueName: "edtf"))
     var from: String?
 
-    @Option(help: ArgumentHelp("Events overlapping this EDTF date or earlier.", valueName: "edtf"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Events overlapping this EDTF date or earlier.", valueName: "edtf"))
     var to: String?
 
     @Option(name: .customLong("actor"), help: ArgumentHelp("An actor's name or code (repeatable; any matches).", valueName: "name"))
@@ -33,13 +34,20 @@ struct FilterOptions: ParsableArguments {
     @Flag(name: .customLong("include-retracted"), help: "Show retracted events too.")
     var includeRetracted = false
 
+    /// A bad kind or date is invalid input (exit code 65, as for `add`), not a usage error.
     func validate() throws {
         for kind in kinds where EventKind(rawValue: kind) == nil {
-            throw ValidationError("unknown kind '\(kind)': use one of \(EventKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            Terminal.printError("unknown kind '\(kind)': use one of \(EventKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ExitCode(CLIError.Exit.invalidInput.rawValue)
         }
         for (name, value) in [("--from", from), ("--to", to)] {
             if let value {
-                do { _ = try HistoricalDate(parsing: value) } catch { throw ValidationError("\(name): \(error.message)") }
+                do {
+                    _ = try HistoricalDate(parsing: value)
+                } catch {
+                    Terminal.printError("\(name): \(error)")
+                    throw ExitCode(CLIError.Exit.invalidInput.rawValue)
+                }
             }
         }
     }

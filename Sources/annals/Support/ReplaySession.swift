@@ -8,7 +8,11 @@ import Synchronization
 /// Replays event logs: reads lines, sends them in pipelined atomic batches, and keeps the tally.
 ///
 /// A batch with a rejected line writes nothing on the server; the session reports the rejected lines
-/// and sends the others again without them, so one bad line costs only itself.
+/// and sends the others again without them, so one bad line costs only itself. Batches sent after it
+/// may be written first, except that a batch touching an event id of a line not yet written waits for
+/// it: the entries of one event (its revisions, its retraction) keep the file's order.
+///
+/// With `strict`, the first rejected line ends the replay: the lines before it are written, none after.
 final class ReplaySession: @unchecked Sendable {
     struct LineError: Sendable {
         var file: String
@@ -28,7 +32,7 @@ final class ReplaySession: @unchecked Sendable {
                 "accepted": accepted, "duplicates": duplicates, "rejected": rejected,
                 "errors": errors.map { ["file": $0.file, "line": $0.line, "code": $0.code, "message": $0.message] },
             ]
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
             return String(decoding: data, as: UTF8.self)
         }
     }
@@ -57,6 +61,13 @@ final class ReplaySession: @unchecked Sendable {
         var retry: [Line] = []
         var stop = false
         var failure: ClientError?
+        /// Lines sent but not written or rejected yet (in flight, or waiting in `retry`), by event id.
+        var unsettled: [String: Int] = [:]
+
+        mutating func settle(_ line: Line) {
+            let id = line.entry.id
+            if let count = unsettled[id], count > 1 { unsettled[id] = count - 1 } else { unsettled[id] = nil }
+        }
     }
 
     init(connection: AnnalsConnection, batchSize: Int, pipeline: Int, strict: Bool, rate: Double?, progress: ProgressBar?) {
@@ -69,7 +80,18 @@ final class ReplaySession: @unchecked Sendable {
     }
 
     var stopped: Bool { state.withLock { $0.stop } }
-    var summary: Summary { state.withLock { $0.summary } }
+
+    /// The tally, errors in the order of the files and lines (the server's answers come in later than
+    /// the errors found while reading).
+    var summary: Summary {
+        var summary = state.withLock { $0.summary }
+        let order = fileOrder
+        summary.errors.sort { (order[$0.file] ?? 0, $0.line) < (order[$1.file] ?? 0, $1.line) }
+        return summary
+    }
+
+    /// The position of each file in the command line.
+    private var fileOrder: [String: Int] = [:]
 
     /// Reads and sends one file (or standard input for "-").
     func replay(file: String) throws {
@@ -81,6 +103,7 @@ final class ReplaySession: @unchecked Sendable {
             handle = opened
         }
         let name = file == "-" ? "<stdin>" : file
+        if fileOrder[name] == nil { fileOrder[name] = fileOrder.count }
         var reader = LineReader(handle: handle)
         while let (number, bytes) = reader.next() {
             if stopped { return }
@@ -92,6 +115,12 @@ final class ReplaySession: @unchecked Sendable {
                 batch.append(Line(file: name, number: number, entry: entry))
                 if batch.count >= batchSize { try sendBatch() }
             } catch let error as EventError {
+                if strict {
+                    // The lines before this one go first; one of them may be the first rejected line.
+                    try sendBatch()
+                    try settleAll()
+                    if stopped { return }
+                }
                 record(LineError(file: name, line: number, code: error.code.name, message: Self.message(error)))
             }
         }
@@ -101,33 +130,58 @@ final class ReplaySession: @unchecked Sendable {
     /// Sends what is left, waits for every response, and resends batches that held a rejected line.
     func finish() throws {
         if !batch.isEmpty { try sendBatch() }
-        inFlight.wait()
-        while true {
-            let retry = state.withLock { state -> [Line] in
-                defer { state.retry.removeAll() }
-                return state.stop ? [] : state.retry
-            }
-            if retry.isEmpty { break }
-            for chunk in stride(from: 0, to: retry.count, by: batchSize) {
-                batch = Array(retry[chunk..<min(chunk + batchSize, retry.count)])
-                try sendBatch()
-            }
-            inFlight.wait()
-        }
+        try settleAll()
         progress?.finish()
         if let failure = state.withLock({ $0.failure }) { throw CLIError(failure) }
+    }
+
+    /// Waits for every batch in flight and sends the lines of aborted batches again, until all are settled.
+    private func settleAll() throws {
+        while true {
+            inFlight.wait()
+            let retry = state.withLock { state -> [Line] in
+                defer { state.retry.removeAll() }
+                return state.failure == nil ? state.retry : []
+            }
+            if retry.isEmpty { return }
+            for chunk in stride(from: 0, to: retry.count, by: batchSize) {
+                try send(Array(retry[chunk..<min(chunk + batchSize, retry.count)]), resending: true)
+            }
+        }
     }
 
     private func sendBatch() throws {
         let lines = batch
         batch.removeAll(keepingCapacity: true)
+        if lines.isEmpty { return }
+        // A line about an event whose earlier line is not written yet waits for it.
+        let waits = state.withLock { state in lines.contains { state.unsettled[$0.entry.id] != nil } }
+        if waits { try settleAll() }
+        try send(lines, resending: false)
+    }
+
+    /// Sends one batch. Lines sent again (`resending`) were counted as unsettled when first sent, and go
+    /// even after a --strict stop: they come before the first rejected line.
+    private func send(_ lines: [Line], resending: Bool) throws {
         if let rate {
             let due = Double(sent) / rate
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
             if due > elapsed { Thread.sleep(forTimeInterval: due - elapsed) }
         }
-        sent += lines.count
         slots.wait()
+        let go = state.withLock { state -> Bool in
+            guard state.failure == nil, resending || !state.stop else { return false }
+            if !resending {
+                for line in lines { state.unsettled[line.entry.id, default: 0] += 1 }
+            }
+            return true
+        }
+        guard go else {
+            slots.signal()
+            if let failure = state.withLock({ $0.failure }) { throw CLIError(failure) }
+            return
+        }
+        sent += lines.count
         inFlight.enter()
         connection.append(lines.map(\.entry)) { [self] result in
             defer {
@@ -139,6 +193,7 @@ final class ReplaySession: @unchecked Sendable {
                 state.withLock { state in
                     state.failure = state.failure ?? error
                     state.stop = true
+                    for line in lines { state.settle(line) }
                 }
             case .success(let outcomes):
                 handle(outcomes, for: lines)
@@ -151,13 +206,27 @@ final class ReplaySession: @unchecked Sendable {
         var accepted = 0, duplicates = 0
         var errors: [LineError] = []
         var retry: [Line] = []
-        for (line, outcome) in zip(lines, outcomes) {
+        var settled: [Line] = []
+        var firstRejected: Int?
+        for (index, (line, outcome)) in zip(lines, outcomes).enumerated() {
+            if strict, let firstRejected, index > firstRejected {
+                // Stop at the first rejected line: nothing after it is written or reported.
+                settled.append(line)
+                continue
+            }
             switch outcome {
-            case .accepted: accepted += 1
-            case .duplicate: duplicates += 1
-            case .rejected(let error) where error.code == .batchAborted: retry.append(line)
+            case .accepted:
+                accepted += 1
+                settled.append(line)
+            case .duplicate:
+                duplicates += 1
+                settled.append(line)
+            case .rejected(let error) where error.code == .batchAborted:
+                retry.append(line)
             case .rejected(let error):
                 errors.append(LineError(file: line.file, line: line.number, code: error.code.name, message: Self.message(error)))
+                settled.append(line)
+                firstRejected = firstRejected ?? index
             }
         }
         progress?.count(accepted + duplicates)
@@ -167,6 +236,7 @@ final class ReplaySession: @unchecked Sendable {
             state.summary.errors += errors
             if strict && !errors.isEmpty { state.stop = true }
             state.retry += retry
+            for line in settled { state.settle(line) }
         }
     }
 
