@@ -127,3 +127,43 @@ struct EventIDTests {
         #expect(Timestamp(parsing: "2019-01-28T09:30:00+09:00") == nil)
     }
 }
+
+@Suite("Folded keys: the ASCII fast path agrees with the Unicode path")
+struct FoldedKeyTests {
+    @Test(arguments: ["Japan", "  JPN ", "Shinzo\tAbe", "a\n\nb", "x\u{1F}y", "Peace-Treaty", "", "   ", "ABC def  GHI"])
+    func asciiMatchesUnicode(text: String) {
+        // Appending a non-ASCII letter forces the Unicode path; its fold must extend the ASCII fold.
+        let unicode = Text.foldedKey(text + "é")
+        let ascii = Text.foldedKey(text)
+        #expect(unicode == (ascii.isEmpty ? "e" : ascii + (text.last?.isWhitespace == true ? " e" : "e")))
+    }
+}
+
+@Suite("Content hashes")
+struct ContentHashTests {
+    @Test func equalContentEqualHashWhateverTheStoreAssigned() {
+        var a = EventValidationTests.valid
+        var b = a
+        b.recorded = Timestamp(milliseconds: 5)
+        b.revision = 4
+        #expect(a.contentHash == b.contentHash)
+        a.title += "."
+        #expect(a.contentHash != b.contentHash)
+        var c = b
+        c.summary = nil
+        c.body = (b.summary ?? "") + (b.body ?? "")
+        #expect(c.contentHash != b.contentHash, "moving text between fields changes the hash")
+        var d = b
+        d.actors[0].role = nil
+        #expect(d.contentHash != b.contentHash)
+        #expect(Retraction(id: "x", reason: "r").contentHash == Retraction(id: "x", reason: "r", revision: 3).contentHash)
+    }
+
+    @Test func knownValueIsStableAcrossRuns() {
+        // A fixed event must always hash the same: stored hashes outlive the process that wrote them.
+        let event = Event(id: "x", date: try! HistoricalDate(parsing: "1956"), kind: .treaty, title: "T")
+        // The value an independent implementation of the documented scheme (FNV-1a over tagged,
+        // length-prefixed UTF-8 fields) computes for this event.
+        #expect(event.contentHash == 0x420a_45aa_cca7_04b2)
+    }
+}
