@@ -31,10 +31,7 @@ struct PreparedEntry {
         }
         switch entry {
         case .event(let event):
-            var bare = event
-            bare.recorded = nil
-            bare.revision = nil
-            hash = Int64(bitPattern: Text.stableHash(EventLogCodec.encode(bare)))
+            hash = Int64(bitPattern: event.contentHash)
             do {
                 content = try PreparedContent(event, codec: codec, summaryThreshold: summaryThreshold)
                 rejection = nil
@@ -43,7 +40,7 @@ struct PreparedEntry {
                 rejection = EventError(.malformedLine, "could not compress the event: \(error.message)")
             }
         case .retraction(let retraction):
-            hash = Int64(bitPattern: Text.stableHash("retract\u{0}" + retraction.reason))
+            hash = Int64(bitPattern: retraction.contentHash)
             content = nil
             rejection = nil
         }
