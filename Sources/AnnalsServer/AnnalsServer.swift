@@ -48,6 +48,8 @@ public final class AnnalsServer: Sendable {
         var connections: [Int: Connection] = [:]
         var nextID = 1
         var listener: Unchecked<any DispatchSourceRead>?
+        /// The listener is suspended for a moment after running out of descriptors.
+        var listenerPaused = false
         var stopping = false
         var stopped: (@Sendable () -> Void)?
     }
@@ -57,6 +59,12 @@ public final class AnnalsServer: Sendable {
     private let acceptQueue = DispatchQueue(label: "annals.accept")
     private let storeQueues: [DispatchQueue]
     private let boundPort = Atomic<UInt16>(0)
+    /// A descriptor held in reserve (on /dev/null): when accept fails for lack of descriptors, it is closed
+    /// to accept one waiting connection, tell it 'server busy' and close it, so no client is left hanging.
+    /// Used on the accept queue only.
+    private let spareDescriptor = Atomic<Int32>(-1)
+    /// When "out of file descriptors" was last logged (uptime nanoseconds), to log it once a second at most.
+    private let lastDescriptorWarning = Atomic<UInt64>(0)
 
     /// - Parameters:
     ///   - store: the store to serve; the caller closes it after `stop`.
@@ -87,6 +95,7 @@ public final class AnnalsServer: Sendable {
             throw ServerError(message: error.description)
         }
         boundPort.store(port, ordering: .releasing)
+        spareDescriptor.store(open("/dev/null", O_RDONLY | O_CLOEXEC), ordering: .relaxed)
         context.committed((try? context.store.lastSeq()) ?? 0)
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
         source.setEventHandler { [self] in acceptAll(fd) }
@@ -100,9 +109,13 @@ public final class AnnalsServer: Sendable {
         while true {
             let fd = accept(listener, nil, nil)
             if fd < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR || errno == ECONNABORTED { continue }
                 if errno == EMFILE || errno == ENFILE {
-                    context.logger.error("out of file descriptors; refusing connections for now")
+                    // The connection stays in the backlog and the read source fires again at once: refuse it
+                    // with the spare descriptor, or pause the listener, but never spin or leave it hanging.
+                    warnOutOfDescriptors()
+                    if refuseWithSpareDescriptor(listener) { continue }
+                    pauseListener()
                 }
                 return
             }
@@ -129,11 +142,59 @@ public final class AnnalsServer: Sendable {
         }
     }
 
+    private func warnOutOfDescriptors() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let last = lastDescriptorWarning.load(ordering: .relaxed)
+        guard last == 0 || now - last > 1_000_000_000 else { return }
+        lastDescriptorWarning.store(now, ordering: .relaxed)
+        context.logger.error("out of file descriptors: refusing new connections with 'server busy' (raise the open-file limit or lower --max-connections)")
+    }
+
+    /// Frees the spare descriptor to accept one waiting connection, answers it 'server busy' and closes it.
+    /// - Returns: whether a connection was refused (then try the next one).
+    private func refuseWithSpareDescriptor(_ listener: Int32) -> Bool {
+        let spare = spareDescriptor.exchange(-1, ordering: .relaxed)
+        guard spare >= 0 else { return false }
+        close(spare)
+        let fd = accept(listener, nil, nil)
+        if fd >= 0 {
+            sendBusy(fd, "the server is out of file descriptors; try again later")
+            shutdown(fd, Int32(SHUT_WR))
+            // Read what the client sent, so that closing does not reset the connection before it reads the error.
+            var scratch = [UInt8](repeating: 0, count: 4096)
+            while scratch.withUnsafeMutableBytes({ recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }) > 0 {}
+            close(fd)
+        }
+        spareDescriptor.store(open("/dev/null", O_RDONLY | O_CLOEXEC), ordering: .relaxed)
+        return fd >= 0
+    }
+
+    /// Stops accepting for 100 ms (when not even the spare descriptor helps, e.g. the system is out of them).
+    private func pauseListener() {
+        let paused = state.withLock { state -> Bool in
+            guard let listener = state.listener, !state.listenerPaused else { return false }
+            listener.value.suspend()
+            state.listenerPaused = true
+            return true
+        }
+        guard paused else { return }
+        acceptQueue.asyncAfter(deadline: .now() + .milliseconds(100)) { [self] in
+            state.withLock { state in
+                guard state.listenerPaused else { return }
+                state.listenerPaused = false
+                state.listener?.value.resume()
+            }
+        }
+    }
+
+    private func sendBusy(_ fd: Int32, _ message: String) {
+        let frame = Response.error(ProtocolError(.serverBusy, message)).encode(requestID: 0)
+        _ = frame.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
     /// Tells a connection over the limit 'server busy', then closes it.
     private func refuse(_ fd: Int32) {
-        let error = ProtocolError(.serverBusy, "the server has reached its limit of \(context.configuration.maxConnections) connections; try again later")
-        let frame = Response.error(error).encode(requestID: 0)
-        _ = frame.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        sendBusy(fd, "the server has reached its limit of \(context.configuration.maxConnections) connections; try again later")
         shutdown(fd, Int32(SHUT_WR))
         // Close a moment later, draining what the client sent, so the error is read rather than reset away.
         acceptQueue.asyncAfter(deadline: .now() + .milliseconds(200)) {
@@ -166,6 +227,9 @@ public final class AnnalsServer: Sendable {
     public func stop(deadline: Double = 10, completion: @escaping @Sendable () -> Void) {
         let connections = state.withLock { state -> [Connection] in
             state.stopping = true
+            // A suspended source never runs its cancel handler: resume before cancelling.
+            if state.listenerPaused { state.listener?.value.resume() }
+            state.listenerPaused = false
             state.listener?.value.cancel()
             state.listener = nil
             if state.connections.isEmpty { return [] }

@@ -41,6 +41,20 @@ final class Connection: @unchecked Sendable {
     private var lastSendProgress = DispatchTime.now()
     private var subscriptions: [UInt32: Subscription] = [:]
     private var readBuffer: [UInt8] = []
+    /// Store work waiting to start, in request order (see `startStoreJobs`), from `waitingHead` on.
+    private var waitingJobs: [(slot: ResponseSlot, work: @Sendable () -> Result<Response, StoreError>)] = []
+    private var waitingHead = 0
+    private var storeJobsRunning = 0
+    /// Bytes of responses encoded but not yet moved to `output` (waiting behind an earlier slot).
+    private var heldResponseBytes = 0
+
+    /// Store jobs of one connection queued on its store queue at once: one running and one ready, so the
+    /// queue never idles between them. More would only buffer answers the client has not read.
+    static let maxStoreJobs = 2
+
+    /// The largest frame accepted before a successful hello, and while the client lacks the token: a hello
+    /// is small (PROTOCOL.md §2.1), and strangers must not make the server buffer 16 MiB frames.
+    static let handshakeFrameLimit = 64 * 1024
 
     init(id: Int, fd: Int32, context: ServerContext, storeQueue: DispatchQueue) {
         self.id = id
@@ -49,7 +63,7 @@ final class Connection: @unchecked Sendable {
         self.context = context
         self.storeQueue = storeQueue
         self.queue = DispatchQueue(label: "annals.connection.\(id)")
-        self.decoder = FrameDecoder(maxFrameSize: context.configuration.limits.maxFrameSize)
+        self.decoder = FrameDecoder(maxFrameSize: min(context.configuration.limits.maxFrameSize, Self.handshakeFrameLimit))
         var logger = context.logger
         logger[metadataKey: "connection"] = "\(id)"
         logger[metadataKey: "peer"] = "\(peer)"
@@ -124,7 +138,11 @@ final class Connection: @unchecked Sendable {
             do {
                 frame = try decoder.next()
             } catch {
-                respondAndClose(error, requestID: 0)
+                if error.code == .frameTooLarge && !authorized {
+                    respondAndClose(ProtocolError(.frameTooLarge, "\(error.message); until a hello (with the token, when the server needs one) succeeds, frames are limited to \(decoder.maxFrameSize) bytes"), requestID: 0)
+                } else {
+                    respondAndClose(error, requestID: 0)
+                }
                 return
             }
             guard let frame else { return }
@@ -141,7 +159,8 @@ final class Connection: @unchecked Sendable {
         do {
             request = try Request(frame: frame)
         } catch {
-            if !handshaken && error.code != .unsupportedVersion {
+            // A hello that does not decode is malformed (PROTOCOL.md §10), not a missing handshake.
+            if !handshaken && frame.type != .hello && error.code != .unsupportedVersion {
                 respondAndClose(ProtocolError(.handshakeRequired, "the first frame must be hello: \(error.message)"), requestID: frame.requestID)
             } else if error.code.closesConnection {
                 respondAndClose(error, requestID: frame.requestID)
@@ -155,6 +174,11 @@ final class Connection: @unchecked Sendable {
                 respondAndClose(ProtocolError(.handshakeRequired, "the first frame must be hello, not \(request.type)"), requestID: frame.requestID)
                 return
             }
+            greet(hello, requestID: frame.requestID)
+            return
+        }
+        if case .hello(let hello) = request, !authorized {
+            // Without the right token the client may say hello again with it (PROTOCOL.md §6.1, §10).
             greet(hello, requestID: frame.requestID)
             return
         }
@@ -186,6 +210,7 @@ final class Connection: @unchecked Sendable {
         } else {
             authorized = true
         }
+        if authorized { decoder.maxFrameSize = config.limits.maxFrameSize }
         logger.debug("hello from \(hello.clientName)", metadata: ["authorized": "\(authorized)"])
         immediate(requestID, .hello(ServerHello(serverVersion: config.serverVersion, protocolVersion: ProtocolVersion.current,
                                                 limits: config.limits, tokenRequired: config.token != nil)))
@@ -247,9 +272,33 @@ final class Connection: @unchecked Sendable {
     /// Runs `work` on this connection's store queue and sends its response in order.
     private func onStoreQueue(_ requestID: UInt32, _ work: @escaping @Sendable () throws(StoreError) -> Response) {
         let slot = newSlot(requestID)
-        storeQueue.async {
-            let result = Result { () throws(StoreError) in try work() }
-            self.queue.async { self.fill(slot, result) }
+        waitingJobs.append((slot, { Result { () throws(StoreError) in try work() } }))
+        startStoreJobs()
+    }
+
+    /// Starts waiting store jobs, in order, while fewer than `maxStoreJobs` run and the answers not yet sent
+    /// stay under the output high-water mark. A client that pipelines requests and reads nothing thus holds
+    /// at most the high-water mark plus a couple of answers in the server, not every answer it asked for.
+    private func startStoreJobs() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let highWater = context.configuration.outputHighWater
+        while !closed, storeJobsRunning < Self.maxStoreJobs, waitingHead < waitingJobs.count,
+              output.count + heldResponseBytes < highWater {
+            let (slot, work) = waitingJobs[waitingHead]
+            waitingHead += 1
+            storeJobsRunning += 1
+            storeQueue.async {
+                let result = work()
+                self.queue.async {
+                    self.storeJobsRunning -= 1
+                    self.fill(slot, result)
+                    self.startStoreJobs()
+                }
+            }
+        }
+        if waitingHead == waitingJobs.count {
+            waitingJobs.removeAll(keepingCapacity: true)
+            waitingHead = 0
         }
     }
 
@@ -278,6 +327,7 @@ final class Connection: @unchecked Sendable {
         } catch {
             slot.frames = [Response.error(error).encode(requestID: slot.requestID)]
         }
+        heldResponseBytes += slot.byteCount
         if case .error(let error) = response, error.code.closesConnection { slot.closeAfter = true }
         flushSlots()
     }
@@ -287,6 +337,7 @@ final class Connection: @unchecked Sendable {
         while slotHead < slots.count, let frames = slots[slotHead].frames {
             let slot = slots[slotHead]
             slotHead += 1
+            heldResponseBytes -= slot.byteCount
             for frame in frames { output.append(frame) }
             slot.onSent?()
             if slot.closeAfter { closeWhenFlushed = true }
@@ -331,6 +382,7 @@ final class Connection: @unchecked Sendable {
         }
         if output.count < before || output.isEmpty { lastSendProgress = .now() }
         applyBackpressure()
+        startStoreJobs()
         pumpSubscriptions()
     }
 
@@ -387,8 +439,9 @@ final class Connection: @unchecked Sendable {
             subscription.fetching = true
             let store = context.store
             let cursor = subscription.cursor
+            let limit = subscription.fetchLimit
             storeQueue.async {
-                let result = Result { () throws(StoreError) in try subscription.fetch(from: store, after: cursor) }
+                let result = Result { () throws(StoreError) in try subscription.fetch(from: store, after: cursor, limit: limit) }
                 self.queue.async { self.deliver(result, to: subscription) }
             }
         }
@@ -399,9 +452,13 @@ final class Connection: @unchecked Sendable {
         guard !closed, subscriptions[subscription.id] === subscription else { return }
         switch result {
         case .success(let (matches, cursor)):
+            var bytes = 0
             for match in matches {
-                output.append(Response.pushed(seq: match.seq, entry: match.entry).encode(requestID: subscription.id, more: true))
+                let frame = Response.pushed(seq: match.seq, entry: match.entry).encode(requestID: subscription.id, more: true)
+                bytes += frame.count
+                output.append(frame)
             }
+            subscription.adapt(count: matches.count, bytes: bytes, budget: context.configuration.outputLowWater)
             subscription.cursor = cursor
             flush()
         case .failure(let error):
@@ -437,6 +494,9 @@ final class Connection: @unchecked Sendable {
         // The error goes out now, ahead of responses still being worked on: those are abandoned.
         slots.removeAll()
         slotHead = 0
+        heldResponseBytes = 0
+        waitingJobs.removeAll()
+        waitingHead = 0
         output.append(Response.error(error).encode(requestID: requestID))
         closeWhenFlushed = true
         stopReading()
@@ -482,7 +542,11 @@ final class Connection: @unchecked Sendable {
 /// (it only travels through other queues untouched), hence `@unchecked Sendable`.
 final class ResponseSlot: @unchecked Sendable {
     let requestID: UInt32
-    var frames: [[UInt8]]?
+    var frames: [[UInt8]]? {
+        didSet { byteCount = frames?.reduce(0) { $0 + $1.count } ?? 0 }
+    }
+    /// The bytes of `frames`.
+    private(set) var byteCount = 0
     var closeAfter = false
     /// Runs once the response has been queued for sending (subscriptions start then).
     var onSent: (() -> Void)?

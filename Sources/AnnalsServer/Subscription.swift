@@ -11,8 +11,11 @@ final class Subscription: @unchecked Sendable {
     var cursor: Int64
     var fetching = false
 
-    /// Entries read per fetch: small, so a slow reader never makes the server buffer much.
+    /// Entries read per fetch at most: small, so a slow reader never makes the server buffer much.
     static let batch = 64
+    /// Entries to read in the next fetch: `batch`, less when entries are large, so that one fetch encodes
+    /// about `budget` bytes (see `adapt`) rather than 64 bodies of up to 1 MiB each.
+    var fetchLimit = batch
 
     init(id: UInt32, query: TimelineQuery, cursor: Int64) {
         self.id = id
@@ -22,8 +25,8 @@ final class Subscription: @unchecked Sendable {
 
     /// The next entries after `cursor` that match, and the position they bring the cursor to.
     /// A retraction matches when the event it retracts does.
-    func fetch(from store: any EventStore, after cursor: Int64) throws(StoreError) -> (matches: [SequencedEntry], cursor: Int64) {
-        let entries = try store.entries(after: cursor, limit: Self.batch)
+    func fetch(from store: any EventStore, after cursor: Int64, limit: Int) throws(StoreError) -> (matches: [SequencedEntry], cursor: Int64) {
+        let entries = try store.entries(after: cursor, limit: limit)
         var matches: [SequencedEntry] = []
         for entry in entries {
             switch entry.entry {
@@ -36,5 +39,12 @@ final class Subscription: @unchecked Sendable {
             }
         }
         return (matches, entries.last?.seq ?? cursor)
+    }
+
+    /// Sizes the next fetch after one that encoded `bytes` for `count` matches: about `budget` bytes a fetch.
+    func adapt(count: Int, bytes: Int, budget: Int) {
+        guard count > 0 else { return }
+        let perEntry = max(1, bytes / count)
+        fetchLimit = min(Self.batch, max(1, budget / perEntry))
     }
 }

@@ -36,11 +36,19 @@ struct Annalsd: ParsableCommand {
     @Option(name: .customLong("read-timeout"), help: ArgumentHelp("Close connections whose frame takes longer than this to arrive.", valueName: "seconds"))
     var readTimeout = 30
 
+    @Option(name: .customLong("write-timeout"), help: ArgumentHelp("Close connections that read none of their pending responses or pushes for this long.", valueName: "seconds"))
+    var writeTimeout = 30
+
     @Option(name: .customLong("max-frame-size"), help: ArgumentHelp("Largest frame accepted, in bytes.", valueName: "bytes"))
     var maxFrameSize = 16 << 20
 
     @Option(name: .customLong("max-batch"), help: "Largest number of events in one append.")
     var maxBatch = 1000
+
+    @Option(name: .customLong("max-db-pages"), help: ArgumentHelp(
+        "Cap the database at this many pages (SQLite's max_page_count; 4096-byte pages): appends past it fail with storage-full while reads go on. For tests and quotas; default: no cap.",
+        valueName: "pages"))
+    var maxDBPages: Int64?
 
     @Option(help: ArgumentHelp("normal: committed data survives a crash of annalsd; full: also a power cut (slower).", valueName: "normal|full"))
     var sync = "normal"
@@ -54,8 +62,9 @@ struct Annalsd: ParsableCommand {
         }
         guard ["normal", "full"].contains(sync) else { throw ValidationError("--sync must be normal or full, not '\(sync)'") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
-        guard idleTimeout >= 1, readTimeout >= 1 else { throw ValidationError("timeouts must be at least 1 second") }
+        guard idleTimeout >= 1, readTimeout >= 1, writeTimeout >= 1 else { throw ValidationError("timeouts must be at least 1 second") }
         guard maxFrameSize >= 64 * 1024 else { throw ValidationError("--max-frame-size must be at least 65536 bytes") }
+        if let maxDBPages, maxDBPages < 16 { throw ValidationError("--max-db-pages must be at least 16") }
         guard (1...100_000).contains(maxBatch) else { throw ValidationError("--max-batch must be between 1 and 100000") }
     }
 
@@ -71,6 +80,7 @@ struct Annalsd: ParsableCommand {
         let path = try db ?? Self.defaultDatabasePath()
         var options = SQLiteEventStore.Options()
         options.synchronous = sync == "full" ? .full : .normal
+        options.maxPageCount = maxDBPages
         let store: SQLiteEventStore
         do {
             store = try SQLiteEventStore(path: path, options: options)
@@ -85,10 +95,12 @@ struct Annalsd: ParsableCommand {
         configuration.maxConnections = maxConnections
         configuration.idleTimeoutSeconds = idleTimeout
         configuration.readTimeoutSeconds = readTimeout
+        configuration.writeTimeoutSeconds = writeTimeout
         configuration.limits.maxFrameSize = maxFrameSize
         configuration.limits.maxEventsPerBatch = maxBatch
         configuration.limits.idleTimeoutSeconds = idleTimeout
 
+        Self.raiseOpenFileLimit(maxConnections: maxConnections, logger: logger)
         let server = AnnalsServer(store: store, configuration: configuration, logger: logger)
         do {
             try server.start()
@@ -118,6 +130,23 @@ struct Annalsd: ParsableCommand {
             }
             source.resume()
             SignalSources.keep(source)
+        }
+    }
+
+    /// Raises the soft open-file limit to the hard one (each connection takes a descriptor), and warns when
+    /// `--max-connections` is more than the limit allows: connections past it are refused with 'server busy'.
+    static func raiseOpenFileLimit(maxConnections: Int, logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        // The database, its WAL and shared memory, the reader connections and the standard streams need some.
+        let available = Int(clamping: limit.rlim_cur) - 32
+        if maxConnections > available {
+            logger.warning("--max-connections \(maxConnections) is more than the open-file limit (\(limit.rlim_cur)) allows; connections past about \(max(0, available)) get 'server busy'")
         }
     }
 

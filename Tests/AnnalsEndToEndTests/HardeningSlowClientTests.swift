@@ -1,0 +1,315 @@
+import AnnalsClient
+import AnnalsCore
+import AnnalsProtocol
+import Foundation
+import Synchronization
+import Testing
+
+extension HardeningTests {
+    /// Slow, silent and non-reading clients: closed by the documented timeouts, without hurting the others,
+    /// and without growing the server's memory.
+    @Suite("Hardening: slow and silent clients", .serialized)
+    struct HardeningSlowClientTests {
+        /// Latencies (seconds) of `ping` + one timeline page, from `clients` connections for `duration` seconds.
+        static func measureLatency(port: UInt16, clients: Int, duration: Double) throws -> [Double] {
+            let connections = try (0..<clients).map { _ in try AnnalsConnection(host: "127.0.0.1", port: port, clientName: "latency") }
+            let samples = Mutex<[Double]>([])
+            let failures = Atomic<Int>(0)
+            let group = DispatchGroup()
+            let deadline = DispatchTime.now() + duration
+            for (i, connection) in connections.enumerated() {
+                group.enter()
+                Thread {
+                    var mine: [Double] = []
+                    var page = 0
+                    while DispatchTime.now() < deadline {
+                        let start = DispatchTime.now()
+                        do {
+                            _ = try connection.ping()
+                            _ = try connection.timeline(TimelineQuery(kinds: [EventKind.allCases[(i + page) % EventKind.allCases.count]], limit: 20))
+                        } catch {
+                            failures.add(1, ordering: .relaxed)
+                            break
+                        }
+                        page += 1
+                        mine.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
+                    }
+                    samples.withLock { $0 += mine }
+                    group.leave()
+                }.start()
+            }
+            group.wait()
+            for connection in connections { connection.close() }
+            guard failures.load(ordering: .relaxed) == 0 else { throw TestFailure("\(failures.load(ordering: .relaxed)) latency clients failed") }
+            return samples.withLock { $0 }
+        }
+
+        /// How one loaded connection misbehaves.
+        enum Behaviour: CaseIterable {
+            /// Connects and says nothing.
+            case silent
+            /// Says hello, then nothing.
+            case silentAfterHello
+            /// Sends its hello one byte a second.
+            case trickleHello
+            /// Says hello, then sends a ping one byte a second.
+            case tricklePing
+        }
+
+        /// Touched only by the test's watcher thread once the load is set up.
+        final class Loaded: @unchecked Sendable {
+            let socket: HardeningSocket
+            let behaviour: Behaviour
+            let opened = Date()
+            var pending: [UInt8]
+            var closedAfter: Double?
+            var code: ProtocolError.Code?
+
+            init(socket: HardeningSocket, behaviour: Behaviour) {
+                self.socket = socket
+                self.behaviour = behaviour
+                switch behaviour {
+                case .trickleHello: pending = Request.hello(ClientHello(clientName: "slow")).encode(requestID: 1)
+                case .tricklePing: pending = Request.ping(nonce: 1).encode(requestID: 2)
+                default: pending = []
+                }
+            }
+        }
+
+        @Test func slowAndSilentConnectionsAreClosedWhileOthersAreServed() throws {
+            Hardening.raiseFileLimit(to: 4096)
+            let idle = 4, read = 2
+            let loadCount = Hardening.setting("SLOW_CONNECTIONS", short: 500, large: 500)
+            let window = Double(Hardening.setting("SLOW_WINDOW_SECONDS", short: 3, large: 8))
+            let server = try ServerProcess(arguments: ["--idle-timeout", "\(idle)", "--read-timeout", "\(read)", "--max-connections", "4096"])
+            let writer = try server.connect()
+            for chunk in 0..<5 {
+                _ = try writer.append(HardeningCorpus.entries(count: 200, seed: UInt64(chunk), prefix: "slow\(chunk)"))
+            }
+            writer.close()
+            _ = try Self.measureLatency(port: server.port, clients: 8, duration: 0.5)  // warm up
+            let fdsBefore = server.openFileDescriptors
+            let unloaded = try Self.measureLatency(port: server.port, clients: 8, duration: window)
+
+            // The load: equal shares of each behaviour.
+            var loaded: [Loaded] = []
+            for i in 0..<loadCount {
+                let behaviour = Behaviour.allCases[i % Behaviour.allCases.count]
+                let socket = try HardeningSocket(port: server.port, timeout: 5)
+                if behaviour == .silentAfterHello || behaviour == .tricklePing {
+                    guard case .hello? = socket.handshake() else { throw TestFailure("handshake \(i) failed") }
+                }
+                socket.setNonBlocking()
+                loaded.append(Loaded(socket: socket, behaviour: behaviour))
+            }
+            Hardening.figure("slow.connections_held", server.openFileDescriptors - fdsBefore)
+            let connections = loaded
+            // One thread trickles bytes and watches for the server closing each connection.
+            let stop = Atomic<Bool>(false)
+            let watcher = Thread {
+                var lastTrickle = Date.distantPast
+                while !stop.load(ordering: .relaxed) {
+                    if Date().timeIntervalSince(lastTrickle) >= 1 {
+                        lastTrickle = Date()
+                        for connection in connections where connection.closedAfter == nil && !connection.pending.isEmpty {
+                            connection.socket.send([connection.pending.removeFirst()])
+                        }
+                    }
+                    var pollers = connections.map { pollfd(fd: $0.socket.fd, events: Int16(POLLIN), revents: 0) }
+                    _ = poll(&pollers, nfds_t(pollers.count), 50)
+                    for (connection, poller) in zip(connections, pollers) where poller.revents != 0 && connection.closedAfter == nil {
+                        loop: while true {
+                            switch connection.socket.next() {
+                            case .frame(let frame):
+                                if case .error(let error)? = try? Response(frame: frame), connection.code == nil { connection.code = error.code }
+                            case .closed:
+                                connection.closedAfter = Date().timeIntervalSince(connection.opened)
+                                break loop
+                            case .timedOut:
+                                break loop
+                            }
+                        }
+                    }
+                    if connections.allSatisfy({ $0.closedAfter != nil }) { break }
+                }
+            }
+            watcher.start()
+            let underLoad = try Self.measureLatency(port: server.port, clients: 8, duration: window)
+            let allClosed = Hardening.waitUntil(timeout: Double(idle + read) + 10) { !watcher.isExecuting }
+            stop.store(true, ordering: .relaxed)
+            #expect(Hardening.waitUntil(timeout: 5) { !watcher.isExecuting })
+            #expect(allClosed, "\(loaded.filter { $0.closedAfter == nil }.count) connections still open")
+
+            // Each is closed by its timeout (with the timeout error), not before and not long after.
+            for behaviour in Behaviour.allCases {
+                let group = loaded.filter { $0.behaviour == behaviour }
+                let limit: Double = behaviour == .silentAfterHello ? Double(idle) : Double(read)
+                let times = group.compactMap(\.closedAfter)
+                #expect(times.count == group.count)
+                #expect(group.allSatisfy { $0.code == .timeout }, "\(behaviour): codes \(Set(group.map { $0.code?.name ?? "none" }))")
+                #expect(times.allSatisfy { $0 >= limit - 0.1 && $0 <= limit + 3 }, "\(behaviour): closed after \(times.min() ?? -1)…\(times.max() ?? -1) s")
+                Hardening.figure("slow.closed.\(behaviour)", String(format: "%d in %.1f…%.1fs", times.count, times.min() ?? -1, times.max() ?? -1))
+            }
+            #expect(Hardening.waitUntil(timeout: 10) { server.openFileDescriptors <= fdsBefore }, "descriptors released")
+            Hardening.figure("slow.connections_closed", loaded.filter { $0.closedAfter != nil }.count)
+
+            let (p50u, p99u) = (Hardening.percentile(unloaded, 0.5), Hardening.percentile(unloaded, 0.99))
+            let (p50l, p99l) = (Hardening.percentile(underLoad, 0.5), Hardening.percentile(underLoad, 0.99))
+            Hardening.figure("slow.latency_unloaded", "p50 \(Hardening.ms(p50u)) p99 \(Hardening.ms(p99u)) n=\(unloaded.count)")
+            Hardening.figure("slow.latency_loaded", "p50 \(Hardening.ms(p50l)) p99 \(Hardening.ms(p99l)) n=\(underLoad.count)")
+            // Medians in the normal suite (a debug build on 2 cores is too noisy for p99); p99 too in the long run.
+            // A floor of 2 ms keeps jitter (other suites run in parallel on 2 cores) from failing the comparison.
+            #expect(p50l <= 2 * p50u + 0.002, "median under load \(Hardening.ms(p50l)) vs unloaded \(Hardening.ms(p50u))")
+            if Hardening.large {
+                #expect(p99l <= 2 * p99u + 0.002, "p99 under load \(Hardening.ms(p99l)) vs unloaded \(Hardening.ms(p99u))")
+            }
+        }
+    }
+}
+
+extension HardeningTests {
+    /// Clients that stop reading while the server has plenty to send them.
+    @Suite("Hardening: clients that stop reading", .serialized)
+    struct HardeningStalledReaderTests {
+        /// Samples a process's RSS every 50 ms until stopped; returns the peak.
+        final class PeakSampler: @unchecked Sendable {
+            private let peak = Atomic<Int>(0)
+            private let stop = Atomic<Bool>(false)
+            private let done = DispatchSemaphore(value: 0)
+
+            init(pid: Int32) {
+                Thread { [self] in
+                    while !stop.load(ordering: .relaxed) {
+                        let now = Hardening.residentKiB(pid)
+                        if now > peak.load(ordering: .relaxed) { peak.store(now, ordering: .relaxed) }
+                        usleep(50_000)
+                    }
+                    done.signal()
+                }.start()
+            }
+
+            func finish() -> Int {
+                stop.store(true, ordering: .relaxed)
+                done.wait()
+                return peak.load(ordering: .relaxed)
+            }
+        }
+
+        /// Events of about `bodyBytes` each, `megabytes` in all, in batches of `batch`.
+        static func bulk(megabytes: Int, bodyBytes: Int = 50_000, prefix: String) -> [[LogEntry]] {
+            let count = megabytes * 1_000_000 / bodyBytes
+            let entries = HardeningCorpus.entries(count: count, seed: 77, prefix: prefix, bodyBytes: bodyBytes)
+            return stride(from: 0, to: entries.count, by: 20).map { Array(entries[$0..<min($0 + 20, entries.count)]) }
+        }
+
+        /// Appends `megabytes` of events to a fresh server with `stalled` subscribers that stop reading after
+        /// subscribing; returns the server, the RSS growth (peak − before) in KiB and the subscriber sockets.
+        /// With `reading`, the subscribers read everything instead (the control run: same store work, no stall).
+        static func appendWhileStalled(megabytes: Int, stalled: Int, reading: Bool = false,
+                                       writeTimeout: Int) throws -> (ServerProcess, Int, [HardeningSocket]) {
+            let server = try ServerProcess(arguments: ["--write-timeout", "\(writeTimeout)"])
+            let writer = try server.connect()
+            // Warm the store (caches, dictionaries, reader connections) so the measurement is of the appends.
+            for batch in Self.bulk(megabytes: 2, prefix: "warm") { _ = try writer.append(batch) }
+            var subscribers: [HardeningSocket] = []
+            var readers: [AnnalsConnection] = []
+            let pushed = Atomic<Int>(0)
+            for _ in 0..<(reading ? stalled : 0) {
+                let reader = try server.connect()
+                _ = try reader.subscribe(TimelineQuery(includeRetracted: true), fromSeq: 0) { _ in pushed.add(1, ordering: .relaxed) }
+                readers.append(reader)
+            }
+            for _ in 0..<(reading ? 0 : stalled) {
+                let socket = try HardeningSocket(port: server.port, receiveBuffer: 4096, timeout: 10)
+                socket.handshake()
+                socket.send(Request.subscribe(TimelineQuery(includeRetracted: true), fromSeq: 0).encode(requestID: 2))
+                guard case .frame(let reply) = socket.next(), reply.type == .subscribed else { throw TestFailure("subscribe failed") }
+                subscribers.append(socket)  // and never read again
+            }
+            Thread.sleep(forTimeInterval: 0.5)
+            let before = server.residentKiB
+            let sampler = PeakSampler(pid: server.pid)
+            for batch in Self.bulk(megabytes: megabytes, prefix: "stall") {
+                let outcomes = try writer.append(batch)
+                if outcomes.contains(where: { if case .rejected = $0 { true } else { false } }) { throw TestFailure("rejected: \(outcomes)") }
+            }
+            guard try writer.ping() < 5 else { throw TestFailure("the writer was not served while subscribers stalled") }
+            if reading {
+                let total = stalled * Int(try writer.stats().lastSeq)
+                Hardening.waitUntil(timeout: 60) { pushed.load(ordering: .relaxed) >= total }
+            }
+            let peak = sampler.finish()
+            writer.close()
+            for reader in readers { reader.close() }
+            Hardening.figure("stall.rss_kib.\(stalled)_\(reading ? "reading" : "stalled")_subscribers", "\(before) → peak \(peak)")
+            return (server, peak - before, subscribers)
+        }
+
+        /// Subscribers that stop reading while another client appends 20 MB: the server does not buffer the
+        /// stream for them (memory grows no more than a bounded amount per subscriber over a control run without
+        /// them) and cuts them off after the write timeout.
+        @Test func stalledSubscribersDoNotGrowServerMemory() throws {
+            let megabytes = Hardening.setting("STALL_MEGABYTES", short: 20, large: 100)
+            let stalledCount = 4
+            let writeTimeout = 3
+            let (control, controlGrowth, _) = try Self.appendWhileStalled(megabytes: megabytes, stalled: stalledCount, reading: true,
+                                                                          writeTimeout: writeTimeout)
+            try control.stop()
+            let (server, growth, subscribers) = try Self.appendWhileStalled(megabytes: megabytes, stalled: stalledCount, writeTimeout: writeTimeout)
+            // Sending each stalled subscriber the whole stream would buffer \(stalledCount) × \(megabytes) MB in the server;
+            // what it may hold is about its output low-water mark plus one fetch (≈ 1 MiB) each.
+            let extra = growth - controlGrowth
+            #expect(extra < stalledCount * 10 * 1024,
+                    "RSS grew \(growth) KiB with \(stalledCount) stalled subscribers, \(controlGrowth) KiB with reading ones")
+            Hardening.figure("stall.appended_mb", megabytes)
+            Hardening.figure("stall.extra_rss_kib_per_subscriber", extra / stalledCount)
+
+            // Cut off after the write timeout: the server closes them (and says so in its log).
+            let cutOff = Hardening.waitUntil(timeout: Double(writeTimeout) + 5) {
+                server.log.components(separatedBy: "the client read nothing").count - 1 >= stalledCount
+            }
+            #expect(cutOff, "stalled subscribers are disconnected after the write timeout")
+            var ended = 0
+            for socket in subscribers {
+                socket.setReceiveTimeout(5)
+                if socket.closesSoon() { ended += 1 }
+            }
+            #expect(ended == subscribers.count, "every stalled subscriber sees its connection end")
+            Hardening.figure("stall.cut_off", ended)
+        }
+
+        /// A client that pipelines many requests with large answers and reads nothing: the server stops working
+        /// for it once its unsent responses pass the high-water mark, instead of encoding every answer in memory.
+        @Test func pipelinerThatDoesNotReadDoesNotGrowServerMemory() throws {
+            let server = try ServerProcess(arguments: ["--write-timeout", "30"])
+            let writer = try server.connect()
+            // One event with 10 revisions of 1 MB bodies: its detail is a 10 MB answer.
+            var random = SeededRandom(seed: 5)
+            var big = HardeningCorpus.event("big-detail")
+            for revision in 1...10 {
+                big.body = "r\(revision) " + HardeningCorpus.paragraph(&random, bytes: 1_000_000 - 100)
+                _ = revision == 1 ? try writer.append([.event(big)]) : [try writer.amend(big)].map { _ in AppendOutcome.accepted(seq: 0) }
+            }
+            let detail = try writer.get(id: "big-detail")
+            #expect(detail.revisions.count == 10)
+            let rssBefore = server.residentKiB
+            let sampler = PeakSampler(pid: server.pid)
+            let hog = try HardeningSocket(port: server.port, receiveBuffer: 4096, timeout: 10)
+            hog.handshake()
+            let request = Request.get(id: "big-detail", revision: nil).encode(requestID: 7)
+            hog.setNonBlocking()
+            let requests = Hardening.setting("PIPE_REQUESTS", short: 200, large: 200)
+            var sent = 0
+            for _ in 0..<requests where hog.send(request) { sent += 1 }
+            Thread.sleep(forTimeInterval: Double(Hardening.setting("PIPE_WAIT", short: 5, large: 10)))
+            #expect(try writer.ping() < 5, "others are served")
+            let peak = sampler.finish()
+            // Every answer encoded would be \(sent) × 10 MB.
+            #expect(peak - rssBefore < 150 * 1024, "RSS \(rssBefore) KiB → peak \(peak) KiB with \(sent) unread 10 MB answers")
+            Hardening.figure("pipeline.requests_sent", sent)
+            Hardening.figure("pipeline.rss_before_kib", rssBefore)
+            Hardening.figure("pipeline.rss_peak_kib", peak)
+            writer.close()
+        }
+    }
+}
