@@ -19,6 +19,7 @@ public final class AnnalsConnection: Sendable {
         var pending: [UInt32: Pending] = [:]
         var subscriptions: [UInt32: @Sendable (SequencedEntry) -> Void] = [:]
         var lastPushed: [UInt32: Int64] = [:]
+        var caughtUp: Set<UInt32> = []
         var failure: ClientError?
     }
 
@@ -227,6 +228,17 @@ public final class AnnalsConnection: Sendable {
         state.withLock { $0.lastPushed[id] ?? 0 }
     }
 
+    /// Whether subscription `id` has delivered every catch-up entry (the server marks the last one; see
+    /// PROTOCOL.md §8.2): every entry pushed from now on is live.
+    public func isCaughtUp(_ id: UInt32) -> Bool {
+        state.withLock { $0.caughtUp.contains(id) }
+    }
+
+    /// Why the connection failed, once it has (every later call fails with this).
+    public var failure: ClientError? {
+        state.withLock { $0.failure }
+    }
+
     /// Ends a subscription.
     public func unsubscribe(_ id: UInt32) throws(ClientError) {
         guard case .unsubscribed = try call(.unsubscribe(subscriptionID: id)) else { throw unexpected("unsubscribe") }
@@ -273,7 +285,10 @@ public final class AnnalsConnection: Sendable {
             guard let handler = state.withLock({ $0.subscriptions[frame.requestID] }) else { return }
             guard case .pushed(let seq, let entry) = try decode(frame) else { return }
             handler(SequencedEntry(seq: seq, entry: entry))
-            state.withLock { $0.lastPushed[frame.requestID] = seq }
+            state.withLock { state in
+                state.lastPushed[frame.requestID] = seq
+                if !frame.more { state.caughtUp.insert(frame.requestID) }
+            }
             return
         }
         if frame.requestID == 0 {
@@ -294,6 +309,9 @@ public final class AnnalsConnection: Sendable {
             return
         }
         let response = try decode(frame)
+        if case .subscribed = response, !frame.more {
+            _ = state.withLock { $0.caughtUp.insert(frame.requestID) }
+        }
         if case .error = response {
             _ = state.withLock { $0.subscriptions.removeValue(forKey: frame.requestID) }
         }

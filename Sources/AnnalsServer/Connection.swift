@@ -42,7 +42,13 @@ final class Connection: @unchecked Sendable {
     private var subscriptions: [UInt32: Subscription] = [:]
     private var readBuffer: [UInt8] = []
     /// Store work waiting to start, in request order (see `startStoreJobs`), from `waitingHead` on.
-    private var waitingJobs: [(slot: ResponseSlot, work: @Sendable () -> Result<Response, StoreError>)] = []
+    private var waitingJobs: [StoreJob] = []
+    /// Writes issued and finished, so a request sees the effect of every write sent before it on this
+    /// connection (read-your-writes), while pipelined appends still go to the store together.
+    private var appendsIssued = 0
+    private var appendsDone = 0
+    private var updatesIssued = 0
+    private var updatesDone = 0
     private var waitingHead = 0
     private var storeJobsRunning = 0
     /// Bytes of responses encoded but not yet moved to `output` (waiting behind an earlier slot).
@@ -229,14 +235,12 @@ final class Connection: @unchecked Sendable {
                     "\(entries.count) entries in one append; this server takes at most \(context.configuration.limits.maxEventsPerBatch)")))
                 return
             }
-            let slot = newSlot(requestID)
-            store.append(entries) { result in
-                self.queue.async { self.fill(slot, result.map(Response.appendResult)) }
-            }
+            enqueue(StoreJob(slot: newSlot(requestID), kind: .append(entries), appendsBefore: appendsIssued, updatesBefore: updatesIssued))
+            appendsIssued += 1
         case .amend(let event):
-            onStoreQueue(requestID) { () throws(StoreError) in .record(try store.amend(event)) }
+            onStoreQueue(requestID, update: true) { () throws(StoreError) in .record(try store.amend(event)) }
         case .retract(let id, let reason):
-            onStoreQueue(requestID) { () throws(StoreError) in .record(try store.retract(id: id, reason: reason)) }
+            onStoreQueue(requestID, update: true) { () throws(StoreError) in .record(try store.retract(id: id, reason: reason)) }
         case .get(let id, let revision):
             onStoreQueue(requestID) { () throws(StoreError) in
                 guard let detail = try store.get(id: id, revision: revision) else {
@@ -259,10 +263,12 @@ final class Connection: @unchecked Sendable {
         case .subscribe(let query, let fromSeq):
             subscribe(query, fromSeq: fromSeq, requestID: requestID)
         case .unsubscribe(let subscriptionID):
-            guard subscriptions.removeValue(forKey: subscriptionID) != nil else {
+            guard let subscription = subscriptions.removeValue(forKey: subscriptionID) else {
                 immediate(requestID, .error(ProtocolError(.notFound, "no subscription with request id \(subscriptionID)")))
                 return
             }
+            // A reply still held for its flag goes out first, saying no catch-up follows.
+            announce(subscription, more: false)
             immediate(requestID, .unsubscribed)
         case .goodbye:
             break
@@ -270,29 +276,52 @@ final class Connection: @unchecked Sendable {
     }
 
     /// Runs `work` on this connection's store queue and sends its response in order.
-    private func onStoreQueue(_ requestID: UInt32, _ work: @escaping @Sendable () throws(StoreError) -> Response) {
-        let slot = newSlot(requestID)
-        waitingJobs.append((slot, { Result { () throws(StoreError) in try work() } }))
+    /// - Parameter update: `work` writes (amend, retract): later requests wait for it.
+    private func onStoreQueue(_ requestID: UInt32, update: Bool = false, _ work: @escaping @Sendable () throws(StoreError) -> Response) {
+        let job = StoreJob(slot: newSlot(requestID), kind: .onStoreQueue(update: update, { Result { () throws(StoreError) in try work() } }),
+                           appendsBefore: appendsIssued, updatesBefore: updatesIssued)
+        if update { updatesIssued += 1 }
+        enqueue(job)
+    }
+
+    private func enqueue(_ job: StoreJob) {
+        waitingJobs.append(job)
         startStoreJobs()
     }
 
-    /// Starts waiting store jobs, in order, while fewer than `maxStoreJobs` run and the answers not yet sent
-    /// stay under the output high-water mark. A client that pipelines requests and reads nothing thus holds
-    /// at most the high-water mark plus a couple of answers in the server, not every answer it asked for.
+    /// Starts waiting store jobs strictly in request order, each once the writes sent before it have finished
+    /// (appends only wait for amends and retracts: the store keeps appends in the order they arrive), while
+    /// fewer than `maxStoreJobs` run on the store queue and the answers not yet sent stay under the output
+    /// high-water mark. A client that pipelines requests and reads nothing thus holds at most the high-water
+    /// mark plus a couple of answers in the server, not every answer it asked for.
     private func startStoreJobs() {
         dispatchPrecondition(condition: .onQueue(queue))
         let highWater = context.configuration.outputHighWater
-        while !closed, storeJobsRunning < Self.maxStoreJobs, waitingHead < waitingJobs.count,
-              output.count + heldResponseBytes < highWater {
-            let (slot, work) = waitingJobs[waitingHead]
-            waitingHead += 1
-            storeJobsRunning += 1
-            storeQueue.async {
-                let result = work()
-                self.queue.async {
-                    self.storeJobsRunning -= 1
-                    self.fill(slot, result)
-                    self.startStoreJobs()
+        while !closed, waitingHead < waitingJobs.count, output.count + heldResponseBytes < highWater {
+            let job = waitingJobs[waitingHead]
+            guard updatesDone >= job.updatesBefore else { break }
+            switch job.kind {
+            case .append(let entries):
+                waitingHead += 1
+                context.store.append(entries) { result in
+                    self.queue.async {
+                        self.appendsDone += 1
+                        self.fill(job.slot, result.map(Response.appendResult))
+                        self.startStoreJobs()
+                    }
+                }
+            case .onStoreQueue(let update, let work):
+                guard appendsDone >= job.appendsBefore, storeJobsRunning < Self.maxStoreJobs else { return }
+                waitingHead += 1
+                storeJobsRunning += 1
+                storeQueue.async {
+                    let result = work()
+                    self.queue.async {
+                        self.storeJobsRunning -= 1
+                        if update { self.updatesDone += 1 }
+                        self.fill(job.slot, result)
+                        self.startStoreJobs()
+                    }
                 }
             }
         }
@@ -317,6 +346,10 @@ final class Connection: @unchecked Sendable {
     private func fill(_ slot: ResponseSlot, _ result: Result<Response, StoreError>) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !closed else { return }
+        if case .success(.subscribed(let lastSeq)) = result, let subscription = slot.subscription {
+            start(subscription, lastSeq: lastSeq, slot: slot)
+            return
+        }
         let response: Response
         switch result {
         case .success(let r): response = r
@@ -401,21 +434,62 @@ final class Connection: @unchecked Sendable {
 
     // MARK: Subscriptions
 
+    /// Subscribes: once the writes sent before it have finished, reads the last log position, then
+    /// catches up from `fromSeq` and follows live. The `subscribed` reply is held until the first catch-up
+    /// match is found (or the catch-up ends without one) so its `more` flag can say whether catch-up
+    /// entries follow; the last catch-up entry is held back the same way (PROTOCOL.md §8.2).
     private func subscribe(_ query: TimelineQuery, fromSeq: Int64, requestID: UInt32) {
         if query.referencedBy != nil {
             immediate(requestID, .error(ProtocolError(.invalidQuery, "subscriptions cannot filter by referenced-by")))
             return
         }
-        let subscription = Subscription(id: requestID, query: query, cursor: max(0, fromSeq))
-        let slot = newSlot(requestID)
-        slot.onSent = { [unowned self] in
-            self.subscriptions[requestID] = subscription
-            self.pumpSubscriptions()
+        if subscriptions[requestID] != nil {
+            immediate(requestID, .error(ProtocolError(.conflict, "request id \(requestID) already names an active subscription")))
+            return
         }
         let store = context.store
-        storeQueue.async {
-            let result = Result { () throws(StoreError) in Response.subscribed(lastSeq: try store.lastSeq()) }
-            self.queue.async { self.fill(slot, result) }
+        let job = StoreJob(slot: newSlot(requestID), kind: .onStoreQueue(update: false, {
+            Result { () throws(StoreError) in Response.subscribed(lastSeq: try store.lastSeq()) }
+        }), appendsBefore: appendsIssued, updatesBefore: updatesIssued)
+        job.slot.subscription = Subscription(id: requestID, query: query, cursor: max(0, fromSeq))
+        enqueue(job)
+    }
+
+    /// Starts a subscription once its `lastSeq` is known.
+    private func start(_ subscription: Subscription, lastSeq: Int64, slot: ResponseSlot) {
+        subscription.catchUpEnd = lastSeq
+        subscription.subscribedSlot = slot
+        slot.onSent = { [unowned self] in
+            subscription.announced = true
+            for frame in subscription.pendingFrames { self.output.append(frame) }
+            subscription.pendingFrames.removeAll()
+        }
+        subscriptions[subscription.id] = subscription
+        if subscription.cursor >= lastSeq { finishCatchUp(subscription) }
+        flushSlots()
+    }
+
+    /// Sends `frame` for `subscription`: now if its `subscribed` reply is out, else right after it.
+    private func emit(_ frame: [UInt8], for subscription: Subscription) {
+        if subscription.announced { output.append(frame) } else { subscription.pendingFrames.append(frame) }
+    }
+
+    /// Fills the held `subscribed` reply.
+    private func announce(_ subscription: Subscription, more: Bool) {
+        guard let slot = subscription.subscribedSlot else { return }
+        subscription.subscribedSlot = nil
+        slot.frames = [Response.subscribed(lastSeq: subscription.catchUpEnd).encode(requestID: subscription.id, more: more)]
+    }
+
+    /// Marks the end of catch-up: the last catch-up frame (or the reply itself) goes out with `more` = 0.
+    private func finishCatchUp(_ subscription: Subscription) {
+        guard !subscription.caughtUp else { return }
+        subscription.caughtUp = true
+        if subscription.subscribedSlot != nil {
+            announce(subscription, more: false)
+        } else if let held = subscription.held {
+            subscription.held = nil
+            emit(Response.pushed(seq: held.seq, entry: held.entry).encode(requestID: subscription.id, more: false), for: subscription)
         }
     }
 
@@ -429,13 +503,16 @@ final class Connection: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !closed, !subscriptions.isEmpty else { return }
         let config = context.configuration
-        if output.count > config.subscriberBufferLimit {
-            respondAndClose(ProtocolError(.timeout, "subscriber too slow: \(output.count) bytes of pushes unread"), requestID: 0)
+        if output.count > config.subscriberBufferLimit, let slow = subscriptions.keys.min() {
+            respondAndClose(ProtocolError(.serverBusy, "subscriber too slow: \(output.count) bytes of pushes unread; resubscribe from the last seq received"),
+                            requestID: slow)
             return
         }
         guard output.count < config.outputLowWater else { return }
         let last = context.lastSeq
-        for subscription in subscriptions.values where !subscription.fetching && subscription.cursor < last {
+        for subscription in subscriptions.values where !subscription.fetching && subscription.cursor < max(last, subscription.catchUpEnd) {
+            // Wait for the reply to go out before reading further than the one entry that decides its flag.
+            if !subscription.announced && subscription.subscribedSlot == nil { continue }
             subscription.fetching = true
             let store = context.store
             let cursor = subscription.cursor
@@ -454,18 +531,36 @@ final class Connection: @unchecked Sendable {
         case .success(let (matches, cursor)):
             var bytes = 0
             for match in matches {
-                let frame = Response.pushed(seq: match.seq, entry: match.entry).encode(requestID: subscription.id, more: true)
-                bytes += frame.count
-                output.append(frame)
+                if !subscription.caughtUp && match.seq <= subscription.catchUpEnd {
+                    // A catch-up entry: the previous one, if any, is not the last.
+                    announce(subscription, more: true)
+                    if let held = subscription.held {
+                        let frame = Response.pushed(seq: held.seq, entry: held.entry).encode(requestID: subscription.id, more: true)
+                        bytes += frame.count
+                        emit(frame, for: subscription)
+                    }
+                    subscription.held = match
+                } else {
+                    finishCatchUp(subscription)
+                    let frame = Response.pushed(seq: match.seq, entry: match.entry).encode(requestID: subscription.id, more: false)
+                    bytes += frame.count
+                    emit(frame, for: subscription)
+                }
             }
             subscription.adapt(count: matches.count, bytes: bytes, budget: context.configuration.outputLowWater)
             subscription.cursor = cursor
-            flush()
+            if cursor >= subscription.catchUpEnd { finishCatchUp(subscription) }
+            flushSlots()
         case .failure(let error):
             logger.warning("subscription \(subscription.id) failed: \(error)")
             subscriptions[subscription.id] = nil
-            output.append(Response.error(ProtocolError(storeError: error)).encode(requestID: subscription.id))
-            flush()
+            if let slot = subscription.subscribedSlot {
+                subscription.subscribedSlot = nil
+                slot.frames = [Response.error(ProtocolError(storeError: error)).encode(requestID: subscription.id)]
+            } else {
+                emit(Response.error(ProtocolError(storeError: error)).encode(requestID: subscription.id), for: subscription)
+            }
+            flushSlots()
         }
     }
 
@@ -481,7 +576,8 @@ final class Connection: @unchecked Sendable {
         } else if !output.isEmpty && seconds(since: lastSendProgress) > Double(config.writeTimeoutSeconds) {
             logger.info("closing: the client read nothing for \(config.writeTimeoutSeconds) s")
             shutDown()
-        } else if inFlight == 0 && subscriptions.isEmpty && seconds(since: lastFrameAt) > Double(config.idleTimeoutSeconds) {
+        } else if inFlight == 0 && seconds(since: lastFrameAt) > Double(config.idleTimeoutSeconds) {
+            // Subscriptions do not keep a connection alive (PROTOCOL.md §6.2): listeners ping.
             respondAndClose(ProtocolError(.timeout, "idle for over \(config.idleTimeoutSeconds) s"), requestID: 0)
         } else if !handshaken && seconds(since: lastFrameAt) > Double(min(config.idleTimeoutSeconds, config.readTimeoutSeconds)) {
             respondAndClose(ProtocolError(.timeout, "no hello within \(min(config.idleTimeoutSeconds, config.readTimeoutSeconds)) s"), requestID: 0)
@@ -538,6 +634,22 @@ final class Connection: @unchecked Sendable {
     }
 }
 
+/// A request waiting for the store, with the writes of its connection it must see.
+struct StoreJob: @unchecked Sendable {
+    enum Kind {
+        /// Handed to the store's group commit (off the store queue).
+        case append([LogEntry])
+        /// Run on the connection's store queue; `update` when it writes (amend, retract).
+        case onStoreQueue(update: Bool, @Sendable () -> Result<Response, StoreError>)
+    }
+
+    let slot: ResponseSlot
+    let kind: Kind
+    /// Appends and updates this connection issued before this request.
+    let appendsBefore: Int
+    let updatesBefore: Int
+}
+
 /// The response to one request, filled when its work completes. Confined to its connection's queue
 /// (it only travels through other queues untouched), hence `@unchecked Sendable`.
 final class ResponseSlot: @unchecked Sendable {
@@ -550,6 +662,8 @@ final class ResponseSlot: @unchecked Sendable {
     var closeAfter = false
     /// Runs once the response has been queued for sending (subscriptions start then).
     var onSent: (() -> Void)?
+    /// For a subscribe request: the subscription its `subscribed` reply starts.
+    var subscription: Subscription?
 
     init(requestID: UInt32) {
         self.requestID = requestID

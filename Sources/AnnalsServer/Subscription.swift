@@ -10,6 +10,16 @@ final class Subscription: @unchecked Sendable {
     /// Entries up to this log position have been delivered (or skipped as not matching).
     var cursor: Int64
     var fetching = false
+    /// The last log position when the subscription started: entries up to it are catch-up.
+    var catchUpEnd: Int64 = 0
+    /// The `subscribed` reply, until its `more` flag is known.
+    var subscribedSlot: ResponseSlot?
+    /// Whether the `subscribed` reply has been queued for sending; pushes wait in `pendingFrames` until then.
+    var announced = false
+    var pendingFrames: [[UInt8]] = []
+    /// The latest catch-up match, held back until it is known whether it is the last one.
+    var held: SequencedEntry?
+    var caughtUp = false
 
     /// Entries read per fetch at most: small, so a slow reader never makes the server buffer much.
     static let batch = 64

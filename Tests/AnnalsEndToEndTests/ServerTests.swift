@@ -166,6 +166,61 @@ struct ServerTests {
         }.count)
     }
 
+    @Test func subscriptionFramesMarkTheEndOfCatchUp() throws {
+        let server = try ServerProcess()
+        let client = try server.connect()
+        _ = try client.append(Array(Fixtures.sampleEntries.prefix(12)))
+        // Raw frames: `subscribed` has more=1, every catch-up push more=1 but the last, which has 0.
+        let raw = try RawClient(port: server.port)
+        try raw.send(Request.hello(ClientHello(clientName: "raw")).encode(requestID: 1))
+        _ = try raw.readFrame()
+        try raw.send(Request.subscribe(TimelineQuery(), fromSeq: 4).encode(requestID: 2))
+        let subscribed = try raw.readFrame()
+        #expect(subscribed.type == .subscribed && subscribed.more)
+        var flags: [Bool] = []
+        var seqs: [Int64] = []
+        while flags.last != false {
+            let frame = try raw.readFrame()
+            guard case .pushed(let seq, _) = try Response(frame: frame) else { Issue.record("not a push"); return }
+            seqs.append(seq)
+            flags.append(frame.more)
+        }
+        #expect(seqs == Array(5...12))
+        #expect(flags == Array(repeating: true, count: 7) + [false])
+        // A live push has more=0.
+        _ = try client.append([.event(Fixtures.event("live-one"))])
+        let live = try raw.readFrame()
+        #expect(live.type == .pushed && !live.more)
+
+        // Nothing to catch up: `subscribed` itself has more=0; the client library reports it caught up.
+        let quiet = try server.connect()
+        let nothing = try quiet.subscribe(TimelineQuery(actors: ["nobody"]), fromSeq: 0) { _ in }
+        #expect(quiet.isCaughtUp(nothing.id))
+        let received = Mutex<Int>(0)
+        let all = try quiet.subscribe(TimelineQuery(), fromSeq: 0) { _ in received.withLock { $0 += 1 } }
+        let deadline = Date().addingTimeInterval(20)
+        while !quiet.isCaughtUp(all.id) && Date() < deadline { usleep(5000) }
+        #expect(received.withLock { $0 } == 13)
+    }
+
+    @Test func pipelinedReadsSeeEarlierWritesOfTheSameConnection() throws {
+        let server = try ServerProcess()
+        let client = try server.connect()
+        let outcome = Mutex<[String]>([])
+        let done = DispatchGroup()
+        for i in 0..<20 {
+            done.enter()
+            client.send(.append([.event(Fixtures.event("ryw-\(i)"))])) { _ in done.leave() }
+            done.enter()
+            client.send(.get(id: "ryw-\(i)", revision: nil)) { result in
+                if case .success(.detail(let detail)) = result { outcome.withLock { $0.append(detail.current.event.id) } }
+                done.leave()
+            }
+        }
+        #expect(done.wait(timeout: .now() + 60) == .success)
+        #expect(outcome.withLock { $0 } == (0..<20).map { "ryw-\($0)" })
+    }
+
     @Test func malformedFrameGetsItsErrorWhileOthersAreServed() throws {
         let server = try ServerProcess()
         let good = try server.connect()

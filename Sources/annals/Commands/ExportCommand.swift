@@ -29,24 +29,17 @@ struct ExportCommand: ParsableCommand {
             let query = try filters.query()
             let unfiltered = query == TimelineQuery(limit: query.limit)
             let output = LogWriter()
-            let done = DispatchSemaphore(value: 0)
-            let target = Atomic<Int64>(Int64.max)
             let filter = Mutex(ExportFilter(query: query))
-            // The whole log streams in (catch-up of a subscription); filters apply here, so the stream
-            // shows when the log position announced at subscription is reached.
-            let subscription: (id: UInt32, lastSeq: Int64)
-            subscription = try connection.subscribe(TimelineQuery(), fromSeq: since) { entry in
+            // The whole log streams in as a subscription's catch-up, and the filters apply here; the
+            // server marks the last catch-up entry, so the export ends there.
+            let subscription = try connection.subscribe(TimelineQuery(), fromSeq: since) { entry in
                 if unfiltered || filter.withLock({ $0.keep(entry.entry) }) {
                     output.write(EventLogCodec.encode(entry.entry))
                 }
-                if entry.seq >= target.load(ordering: .acquiring) { done.signal() }
             }
-            target.store(subscription.lastSeq, ordering: .releasing)
-            if subscription.lastSeq > since {
-                // The first pushes may have arrived before the target was set.
-                while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
-                    if connection.lastPushedSeq(subscription.id) >= subscription.lastSeq { break }
-                }
+            while !connection.isCaughtUp(subscription.id) {
+                if let failure = connection.failure { throw failure }
+                Thread.sleep(forTimeInterval: 0.005)
             }
             _ = try? connection.unsubscribe(subscription.id)
             output.flush()

@@ -41,7 +41,10 @@ struct TailCommand: ParsableCommand {
                 Terminal.writeError("following from log position \(start); Ctrl-C to stop\n")
             }
             // Wait until the server goes away or we are interrupted (SIGINT ends the process).
-            while (try? connection.ping()) != nil { Thread.sleep(forTimeInterval: 5) }
+            // Subscriptions do not keep a connection alive: ping well within the server's idle timeout.
+            let idle = connection.serverHello.limits.idleTimeoutSeconds
+            let interval = idle > 0 ? min(5, Double(idle) / 3) : 5
+            while (try? connection.ping()) != nil { Thread.sleep(forTimeInterval: interval) }
             throw CLIError(.failure, "annalsd closed the connection")
         }
     }
