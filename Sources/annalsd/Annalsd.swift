@@ -63,7 +63,9 @@ struct Annalsd: ParsableCommand {
         guard ["normal", "full"].contains(sync) else { throw ValidationError("--sync must be normal or full, not '\(sync)'") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard idleTimeout >= 1, readTimeout >= 1, writeTimeout >= 1 else { throw ValidationError("timeouts must be at least 1 second") }
-        guard maxFrameSize >= 64 * 1024 else { throw ValidationError("--max-frame-size must be at least 65536 bytes") }
+        guard maxFrameSize >= ServerLimits.minimumMaxFrameSize, maxFrameSize <= Int(UInt32.max) else {
+            throw ValidationError("--max-frame-size must be between \(ServerLimits.minimumMaxFrameSize) (4 MiB, so any valid event fits) and 4294967295")
+        }
         if let maxDBPages, maxDBPages < 16 { throw ValidationError("--max-db-pages must be at least 16") }
         guard (1...100_000).contains(maxBatch) else { throw ValidationError("--max-batch must be between 1 and 100000") }
     }
