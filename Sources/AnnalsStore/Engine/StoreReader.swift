@@ -140,12 +140,8 @@ struct StoreReader {
                 incoming.append(ResolvedReference(id: referrerID, relation: reference.relation, title: referrer.title, date: referrer.date))
             }
             return EventDetail(current: current, revisions: revisions.map(\.entry), outgoing: outgoing, incoming: incoming)
-        } catch let error as StoreError {
-            throw error
-        } catch let error as SQLiteError {
-            throw StoreError.from(error)
         } catch {
-            throw StoreError(.io, "\(error)")
+            throw StoreError.from(any: error)
         }
     }
 
@@ -166,12 +162,8 @@ struct StoreReader {
                 out.append(SequencedEntry(seq: stored.seq, entry: stored.entry))
             }
             return out
-        } catch let error as StoreError {
-            throw error
-        } catch let error as SQLiteError {
-            throw StoreError.from(error)
         } catch {
-            throw StoreError(.io, "\(error)")
+            throw StoreError.from(any: error)
         }
     }
 
