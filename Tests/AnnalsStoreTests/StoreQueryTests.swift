@@ -37,6 +37,18 @@ struct StoreQueryTests {
         #expect(openInterval == ["2018-11-14-singapore", "2019-01-28-policy-speech"])
     }
 
+    @Test func openEndedEventsOverlapEveryLaterOrEarlierRange() throws {
+        _ = try f.store.append([
+            .event(Sample.event("occupation-since-1945", "1945-08/..")),
+            .event(Sample.event("claims-until-1905", "../1905")),
+        ])
+        #expect(try ids(TimelineQuery(from: Sample.date("1956"), to: Sample.date("1960-01"))).contains("occupation-since-1945"))
+        #expect(try ids(TimelineQuery(from: Sample.date("2015"))).contains("occupation-since-1945"))
+        #expect(!(try ids(TimelineQuery(to: Sample.date("1944"))).contains("occupation-since-1945")))
+        #expect(try ids(TimelineQuery(to: Sample.date("1800"))).contains("claims-until-1905"))
+        #expect(!(try ids(TimelineQuery(from: Sample.date("1906"))).contains("claims-until-1905")))
+    }
+
     @Test func actorsMatchNameOrCodeIgnoringCaseAndDiacritics() throws {
         #expect(try ids(TimelineQuery(actors: ["ichiro hatoyama"])) == ["1956-10-19-soviet-japanese-joint-declaration"])
         #expect(try ids(TimelineQuery(actors: ["ICHIRŌ HATOYAMA"])) == ["1956-10-19-soviet-japanese-joint-declaration"])
