@@ -25,8 +25,10 @@ struct StoreReader {
             if let source = query.referencedBy {
                 referenced = try currentEvent(id: source)?.references.map(\.id) ?? []
             }
-            let hasOpenStarts = try db.scalar("SELECT value FROM counters WHERE name = 'open_lower'") ?? 0 > 0
-            let maxSpan = hasOpenStarts ? nil : (try db.scalar("SELECT value FROM counters WHERE name = 'max_span'") ?? 0)
+            // The span shortcut holds only while every stored event has two finite bounds (the counter
+            // never decreases, so it errs on the safe side after an amend removes an open end).
+            let hasOpenEnds = try db.scalar("SELECT value FROM counters WHERE name = 'open_ended'") ?? 0 > 0
+            let maxSpan = hasOpenEnds ? nil : (try db.scalar("SELECT value FROM counters WHERE name = 'max_span'") ?? 0)
             let plan = try TimelinePlanner(query: query, actorFacets: actorFacets, tagFacets: tagFacets,
                                            referenceFacet: referenceFacet, referencedIDs: referenced, maxSpan: maxSpan)
             let s = try db.statement(plan.sql)

@@ -17,6 +17,13 @@ struct StoredRevision {
         r.summary, r.summary_z, r.summary_length, r.body_z, r.body_length, r.dict
         """
 
+    /// `columns` without the compressed body (NULL in its place), for rows decoded with `withBody: false`:
+    /// timelines then never read body blobs (or their overflow pages), nor carry them through a sort.
+    static let columnsWithoutBody = """
+        r.seq, e.id, r.revision, r.recorded, r.retraction, r.date, r.kind, r.title, r.meta,
+        r.summary, r.summary_z, r.summary_length, NULL, r.body_length, r.dict
+        """
+
     /// Loads the revision at log position `seq`, with its body.
     static func load(seq: Int64, db: SQLiteDatabase, codec: TextCodec) throws -> StoredRevision? {
         let s = try db.statement("SELECT \(columns) FROM revisions r JOIN events e ON e.rowid = r.event WHERE r.seq = ?")

@@ -4,7 +4,7 @@ import AnnalsCore
 /// a facet's chronological index when actors, tags or references are asked for; the full-text index when
 /// only text is; otherwise the events' chronological index. Values are always bound, never spliced.
 struct TimelinePlanner {
-    /// The SQL and its bindings; rows come in timeline order with `StoredRevision.columns` from column 3 on,
+    /// The SQL and its bindings; rows come in timeline order with `StoredRevision.columnsWithoutBody` from column 3 on,
     /// after (lower, upper, retracted).
     var sql = ""
     var bindings: [SQLiteValue] = []
@@ -35,7 +35,7 @@ struct TimelinePlanner {
     /// - Parameters:
     ///   - facetIDs: the facet ids of the query's keys, resolved by the caller (nil for a key not in the store).
     ///   - referencedIDs: for `referencedBy`, the ids that event refers to.
-    ///   - maxSpan: the longest finite span stored, when no event has an open start; lets a date range start
+    ///   - maxSpan: the longest span stored, when no event has an open start or end; lets a date range start
     ///     its scan near `from` instead of at the beginning.
     init(query: TimelineQuery, actorFacets: [[Int64]], tagFacets: [Int64], referenceFacet: Int64?,
          referencedIDs: [String]?, maxSpan: Int64?) throws(StoreError) {
@@ -102,8 +102,22 @@ struct TimelinePlanner {
             bindings.append(contentsOf: [.int(position.lower), .int(position.upper), .text(position.id)])
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        if facetGroups.isEmpty && query.text != nil {
+            // Full-text driver: every match must be sorted before the first row comes out. Sort only the keys
+            // (top limit + 1, each event once) and join the revisions of those rows alone, instead of carrying
+            // every match's revision row through the sort.
+            sql = """
+                SELECT e.lower, e.upper, e.retracted, \(StoredRevision.columnsWithoutBody)
+                FROM (SELECT e.rowid AS page_row FROM \(source) \(whereClause)
+                      ORDER BY e.lower \(order), e.upper \(order), e.id \(order) LIMIT ?) k
+                CROSS JOIN events e ON e.rowid = k.page_row JOIN revisions r ON r.seq = e.head
+                ORDER BY e.lower \(order), e.upper \(order), e.id \(order)
+                """
+            bindings.append(.int(Int64(query.limit) + 1))
+            return
+        }
         sql = """
-            SELECT e.lower, e.upper, e.retracted, \(StoredRevision.columns)
+            SELECT e.lower, e.upper, e.retracted, \(StoredRevision.columnsWithoutBody)
             FROM \(source) JOIN revisions r ON r.seq = e.head
             \(whereClause)
             ORDER BY \(key).lower \(order), \(key).upper \(order), \(key).id \(order)
