@@ -81,6 +81,9 @@ enum Socket {
             }
         }
         guard ok == 0 else { return "?" }
-        return "\(String(cString: host)):\(String(cString: service))"
+        func text(_ chars: [CChar]) -> String {
+            String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return "\(text(host)):\(text(service))"
     }
 }

@@ -33,7 +33,7 @@ final class ServerProcess: @unchecked Sendable {
         process.arguments = ["--db", databasePath, "--port", String(port), "--log-level", "debug"] + extraArguments
         let out = Pipe()
         process.standardOutput = out
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         try process.run()
         let line = try Self.readLine(out.fileHandleForReading, timeout: 30)

@@ -71,10 +71,8 @@ public final class SQLiteEventStore: EventStore {
         do {
             db = try SQLiteDatabase(path: path)
             try Self.configure(db, options: options)
-        } catch let error as SQLiteError {
-            throw StoreError(error.primaryCode == SQLITE_NOTADB ? .corrupt : .io, "cannot open \(path): \(error.message)")
         } catch {
-            throw StoreError(.io, "cannot open \(path): \(error)")
+            throw StoreError(error.primaryCode == SQLITE_NOTADB ? .corrupt : .io, "cannot open \(path): \(error.message)")
         }
         try Schema.migrate(db)
         writer = UncheckedBox(StoreWriter(db: db, codec: codec, clock: options.clock))
