@@ -153,6 +153,8 @@ final class Connection: @unchecked Sendable {
             }
             guard let frame else { return }
             lastFrameAt = .now()
+            // The read timeout measures one frame: a pipelining client always has a next one started.
+            partialSince = nil
             handle(frame)
             applyBackpressure()
         }
@@ -426,6 +428,7 @@ final class Connection: @unchecked Sendable {
             readSource?.suspend()
         } else if readingPaused && output.count < config.outputLowWater && inFlight < config.maxInFlight / 2 && !closed {
             readingPaused = false
+            partialSince = nil  // the wait was ours, not the client's
             readSource?.resume()
             // Frames may already be buffered in the decoder.
             queue.async { self.processFrames() }
@@ -571,7 +574,7 @@ final class Connection: @unchecked Sendable {
         let config = context.configuration
         let now = DispatchTime.now()
         func seconds(since t: DispatchTime) -> Double { Double(now.uptimeNanoseconds - t.uptimeNanoseconds) / 1e9 }
-        if let partialSince, seconds(since: partialSince) > Double(config.readTimeoutSeconds) {
+        if let partialSince, !readingPaused, seconds(since: partialSince) > Double(config.readTimeoutSeconds) {
             respondAndClose(ProtocolError(.timeout, "a frame took over \(config.readTimeoutSeconds) s to arrive"), requestID: 0)
         } else if !output.isEmpty && seconds(since: lastSendProgress) > Double(config.writeTimeoutSeconds) {
             logger.info("closing: the client read nothing for \(config.writeTimeoutSeconds) s")

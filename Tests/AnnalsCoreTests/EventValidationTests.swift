@@ -167,3 +167,20 @@ struct ContentHashTests {
         #expect(event.contentHash == 0x420a_45aa_cca7_04b2)
     }
 }
+
+@Suite("Control characters")
+struct ControlCharacterTests {
+    @Test func byteScanAgreesWithUnicodeProperties() {
+        var samples = ["plain", "tab\there", "line\nfeed", "cr\r", "nul\u{0}", "del\u{7F}", "c1\u{85}", "c1 end\u{9F}",
+                       "not c1: \u{A0} \u{C2} é ü ō 日本 🇯🇵", "\u{1B}[31m", ""]
+        for scalar in 0...0x2FF { samples.append("a" + String(UnicodeScalar(UInt32(scalar)).map(Character.init) ?? "x") + "b") }
+        for text in samples {
+            let reference = text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+            #expect(Text.hasControlCharacter(text) == reference, "\(text.debugDescription)")
+            let referenceBesides = text.unicodeScalars.contains {
+                $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" && $0 != "\r"
+            }
+            #expect(Text.hasControlCharacterBesidesWhitespace(text) == referenceBesides, "\(text.debugDescription)")
+        }
+    }
+}

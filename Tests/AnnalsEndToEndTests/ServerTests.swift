@@ -117,6 +117,31 @@ struct ServerTests {
         #expect(try clients[0].stats().events == 4000)
     }
 
+    @Test func aClientThatPipelinesLongerThanTheReadTimeoutStaysConnected() throws {
+        // Every read ends mid-frame while a client streams pipelined appends; the read timeout must
+        // measure each frame, not the time since the buffer was last empty.
+        let server = try ServerProcess(arguments: ["--read-timeout", "1"])
+        let client = try server.connect()
+        let body = String(repeating: "Delegations met to discuss fisheries. ", count: 250)
+        let inFlight = DispatchSemaphore(value: 8)
+        let failures = Atomic<Int>(0)
+        let deadline = Date().addingTimeInterval(4)
+        var sent = 0
+        while Date() < deadline {
+            inFlight.wait()
+            let batch = (0..<50).map { LogEntry.event(Fixtures.event("stream-\(sent)-\($0)", body: body)) }
+            sent += 1
+            client.append(batch) { result in
+                if case .failure = result { failures.add(1, ordering: .relaxed) }
+                inFlight.signal()
+            }
+        }
+        for _ in 0..<8 { inFlight.wait() }
+        for _ in 0..<8 { inFlight.signal() }  // a semaphore must be back at its initial value when freed
+        #expect(failures.load(ordering: .relaxed) == 0)
+        #expect(try client.stats().events == sent * 50)
+    }
+
     @Test func pipelinedResponsesComeInRequestOrder() throws {
         let server = try ServerProcess()
         let client = try server.connect()
