@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // System C libraries, wrapped in project-prefixed modules with shim headers.
@@ -64,6 +65,15 @@ let package = Package(
             dependencies: [
                 "AnnalsCore", "AnnalsClient", "AnnalsProtocol", "AnnalsFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // The benchmark driver (Scripts/bench): corpus generator, in-process baselines, load against annalsd.
+        .executableTarget(
+            name: "annals-bench",
+            dependencies: [
+                "AnnalsCore", "AnnalsClient", "AnnalsStore", "CAnnalsSQLite",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
 

@@ -615,6 +615,8 @@ final class Connection: @unchecked Sendable {
             guard !self.closed else { return }
             self.draining = true
             self.stopReading()
+            // A subscription still catching up holds its reply: send it, so nothing is left in flight.
+            for subscription in self.subscriptions.values { self.announce(subscription, more: false) }
             self.subscriptions.removeAll()
             self.closeWhenFlushed = true
             self.flushSlots()

@@ -117,11 +117,15 @@ struct Annalsd: ParsableCommand {
     }
 
     /// SIGINT and SIGTERM: stop accepting, finish in-flight requests, flush, close the database, exit 0.
+    /// Returns once the handlers are registered, so a signal sent right after the ready line is handled.
     static func handleSignals(server: AnnalsServer, store: SQLiteEventStore, logger: Logger) {
         let queue = DispatchQueue(label: "annalsd.signals")
+        let registered = DispatchGroup()
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+            registered.enter()
+            source.setRegistrationHandler { registered.leave() }
             source.setEventHandler {
                 logger.info("signal \(signalNumber): shutting down")
                 server.stop {
@@ -132,6 +136,9 @@ struct Annalsd: ParsableCommand {
             }
             source.resume()
             SignalSources.keep(source)
+        }
+        if registered.wait(timeout: .now() + 5) == .timedOut {
+            logger.warning("signal handlers not registered after 5 s; SIGTERM may be ignored")
         }
     }
 

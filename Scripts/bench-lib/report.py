@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""Turns the bench's results.jsonl into report.json and report.md.
+
+Usage: report.py RESULTS.jsonl OUTDIR. Each line of RESULTS is {"size": N, "phase": NAME, "data": {...}};
+size 0 holds run-wide facts (machine, control corpus, total time).
+"""
+import json, os, sys
+from collections import defaultdict
+
+results_path, out_dir = sys.argv[1], sys.argv[2]
+rows = [json.loads(l) for l in open(results_path) if l.strip()]
+by_size = defaultdict(lambda: defaultdict(list))
+for r in rows:
+    by_size[r["size"]][r["phase"]].append(r["data"])
+run = by_size.pop(0, {})
+machine = run.get("machine", [{}])[0]
+control = (run.get("control") or [None])[0]
+total = (run.get("total") or [{}])[0].get("seconds")
+sizes = sorted(by_size)
+
+
+def one(size, phase, **match):
+    for d in by_size[size].get(phase, []):
+        if all(d.get(k) == v for k, v in match.items()):
+            return d
+    return None
+
+
+def latency(size, system, query, clients):
+    return one(size, "latency", system=system, query=query, clients=clients)
+
+
+def get(d, key):
+    return None if d is None else d.get(key)
+
+
+def fmt(v, unit=""):
+    if v is None:
+        return "—"
+    if isinstance(v, str):
+        return v
+    if abs(v) >= 100:
+        s = f"{v:,.0f}"
+    elif abs(v) >= 10:
+        s = f"{v:.1f}"
+    else:
+        s = f"{v:.2f}"
+    return s + unit
+
+
+def judge(value, peer, target, higher_better):
+    """(ratio, verdict) for value/peer against a target ratio."""
+    if value is None or peer in (None, 0):
+        return None, "no peer figure" if value is not None else "not measured"
+    ratio = value / peer
+    if target is None:
+        return ratio, "—"
+    if higher_better:
+        return ratio, "met" if ratio >= target else f"missed: {target / ratio:.2f}× short"
+    return ratio, "met" if ratio <= target else f"missed: {ratio / target:.2f}× over"
+
+
+summary = {"machine": machine, "control": control, "total_seconds": total, "sizes": {}}
+md = []
+md.append("# Annals benchmark report\n")
+md.append(f"Run started {machine.get('started', '?')} at git {machine.get('git', '?')}; "
+          f"sizes {', '.join(f'{s:,}' for s in sizes)}; latency runs of {machine.get('latency_seconds')} s; "
+          f"seed {machine.get('seed')}; total wall time {fmt(total, ' s')}.\n")
+notes_path = os.path.join(out_dir, "notes.md")
+if os.path.exists(notes_path):
+    md.append(open(notes_path).read().strip() + "\n")
+md.append("## Machine\n")
+md.append(f"- {machine.get('nproc')} cores, {int(machine.get('mem_kib', 0)) / 1048576:.1f} GiB, CPU `{machine.get('cpu')}`, "
+          f"kernel {machine.get('kernel')}, {machine.get('os')}")
+md.append(f"- {machine.get('swift')}; SQLite {machine.get('sqlite')}; {machine.get('postgresql')}; Redis {machine.get('redis')}")
+skipped = []
+if not machine.get("have_pg"):
+    skipped.append("PostgreSQL")
+if not machine.get("have_redis"):
+    skipped.append("Redis")
+if skipped:
+    md.append(f"- **Skipped peers: {', '.join(skipped)}** "
+              f"({'--skip-peers' if machine.get('skip_peers') else 'not installed; a --quick run does not install them'}). "
+              "Figures that need them say \"no peer figure\".")
+md.append("")
+md.append("## How each system is configured (durability)\n")
+md.append("- **Annals** (annalsd, release build, loopback TCP): SQLite WAL with `synchronous=NORMAL`: a commit survives a "
+          "crash of annalsd (the WAL is in the OS page cache), **not a power cut** (the last commits since the last WAL "
+          "sync can be lost). `--sync full` (one fsync per group commit) is measured too, on the ingest subset.")
+md.append("- **PostgreSQL**: a temporary cluster (initdb, unix socket) with its durable defaults: `fsync=on`, "
+          "`synchronous_commit=on`, `full_page_writes=on`; `shared_buffers=512MB`, `max_wal_size=8GB`, "
+          "`checkpoint_timeout=30min`, `maintenance_work_mem=256MB`. Loaded with COPY, 1000 events per transaction; "
+          "queries by pgbench (`-M prepared`, per-transaction logs).")
+md.append("- **SQLite floor** (in-process): one plain table, no compression, no FTS, no index; WAL + `synchronous=NORMAL`, "
+          "1000 rows per transaction. **SQLite FTS5-copy**: the same data uncompressed with Annals' indexes and an FTS5 "
+          "table that keeps its own copy of the text.")
+md.append("- **Redis**: `--save '' --appendonly no` (nothing reaches disk: the in-memory upper bound); XADD through "
+          "`redis-cli --pipe`; PING through `redis-benchmark -t ping` (PING_MBULK).")
+md.append("")
+
+if control:
+    md.append("## Control corpus (real English prose)\n")
+    md.append(f"{control['files']} files from this machine (`/usr/share/common-licenses/*` and `/usr/share/doc/*/README*` "
+              f"over 2 KB), {control['source_bytes']:,} bytes, cut at paragraphs into {control['records']} records "
+              f"(median {control['record_median_bytes']} B). Compression ratio (text bytes / compressed bytes):\n")
+    md.append("| method | ratio |\n| --- | --- |")
+    md.append(f"| Annals store, zlib with a preset dictionary trained on the first half, measured on the second half | {control['store_heldout_ratio']:.2f} |")
+    md.append(f"| plain per-record zlib level 6, same second half | {control['zlib6_heldout_ratio']:.2f} |")
+    md.append(f"| plain per-record zlib level 6, all records | {control['zlib6_ratio']:.2f} |")
+    md.append(f"| whole corpus gzip -6 (bound) | {control['gzip6_ratio']:.2f} |")
+    md.append("")
+
+for n in sizes:
+    s = {}
+    corpus = one(n, "corpus")
+    comp = one(n, "compression")
+    floor, ftscopy = one(n, "sqlite_floor"), one(n, "sqlite_fts_copy")
+    a8, a1 = one(n, "annals_ingest_8"), one(n, "annals_ingest_1")
+    a8full, a8sub = one(n, "annals_ingest_8_full"), one(n, "annals_ingest_8_sub")
+    p8, p1 = one(n, "pg_ingest_8"), one(n, "pg_ingest_1")
+    r1, r8 = one(n, "redis_ingest_1"), one(n, "redis_ingest_8")
+    stats, storage, pgs = one(n, "annals_stats"), one(n, "annals_storage"), one(n, "pg_storage")
+    idle, cold = one(n, "annals_idle"), one(n, "annals_cold_start")
+    rss_ingest, rss_serving, rss_final = one(n, "annals_rss_after_ingest"), one(n, "annals_rss_serving"), one(n, "annals_rss_final")
+    sub = get(a1, "events")
+
+    table = []  # (figure, annals, peer label, peer, ratio, verdict)
+
+    def add(figure, value, peer_label, peer, target=None, higher_better=True, unit=""):
+        ratio, verdict = judge(value, peer, target, higher_better)
+        target_text = "" if target is None else (f"≥ {target}×" if higher_better else f"≤ {target}×")
+        table.append({"figure": figure, "annals": value, "peer": peer_label, "peer_value": peer, "ratio": ratio,
+                      "target": target_text, "verdict": verdict, "unit": unit})
+
+    # Annals' load reports events accepted per second (failed batches, if any, do not count).
+    ev = lambda d: get(d, "accepted_per_second") if d and "accepted_per_second" in d else get(d, "events_per_second")
+    add("ingest, 8 clients (events/s)", ev(a8), "PostgreSQL COPY, 8 clients", ev(p8), 3)
+    add("ingest, 8 clients (events/s)", ev(a8), "SQLite floor (in-process, 1 thread)", ev(floor), 0.33)
+    add("ingest, 8 clients (events/s)", ev(a8), "SQLite FTS5-copy (in-process)", ev(ftscopy))
+    add("ingest, 8 clients (events/s)", ev(a8), "Redis XADD, 8 pipes", ev(r8))
+    add(f"ingest, 1 client, first {sub:,} events (events/s)" if sub else "ingest, 1 client", ev(a1),
+        "PostgreSQL COPY, 1 client, same events", ev(p1))
+    add(f"ingest, 1 client, first {sub:,} events (events/s)" if sub else "ingest, 1 client", ev(a1), "Redis XADD, 1 pipe", ev(r1))
+    add(f"ingest `--sync full`, 8 clients, first {get(a8full, 'events') or 0:,} events (events/s)", ev(a8full),
+        "Annals `--sync normal`, same events", ev(a8sub) if a8sub else ev(a8))
+    for q, label, t1, t16 in [("actor", "actor timeline page (50)", 0.5, 0.25), ("range", "date-range page (50)", 0.5, 0.25),
+                              ("text", "full-text page (50)", None, 0.25), ("get", "get by id", None, None)]:
+        for c in (1, 16):
+            a, p = latency(n, "annals", q, c), latency(n, "postgresql", q, c)
+            add(f"{label}, {c} client{'s' if c > 1 else ''}: p50 (µs)", get(a, "p50_us"), "PostgreSQL", get(p, "p50_us"),
+                t1 if (c == 1 and q in ("actor", "range")) else None, higher_better=False)
+            add(f"{label}, {c} client{'s' if c > 1 else ''}: p99 (µs)", get(a, "p99_us"), "PostgreSQL", get(p, "p99_us"),
+                t16 if (c == 16 or q == "text") and t16 else None, higher_better=False)
+            add(f"{label}, {c} client{'s' if c > 1 else ''}: p99.9 (µs)", get(a, "p999_us"), "PostgreSQL", get(p, "p999_us"),
+                higher_better=False)
+            add(f"{label}, {c} client{'s' if c > 1 else ''}: throughput (queries/s)", get(a, "ops_per_second"), "PostgreSQL",
+                get(p, "ops_per_second"))
+    for c in (1, 32):
+        a = one(n, "annals_ping", connections=c)
+        r = one(n, "redis_ping", connections=c)
+        add(f"ping, {c} connection{'s' if c > 1 else ''} (round trips/s)", get(a, "round_trips_per_second"), "redis-server PING",
+            get(r, "round_trips_per_second"), 0.7 if c == 32 else None)
+    bpe = get(storage, "file_bytes") / n if storage else None
+    add("storage (bytes/event)", bpe, "PostgreSQL (tables + indexes + TOAST)", get(pgs, "table_bytes") / n if pgs else None,
+        0.35, higher_better=False)
+    add("storage (bytes/event)", bpe, "SQLite FTS5-copy, uncompressed", get(ftscopy, "bytes_per_event"), 0.4, higher_better=False)
+    add("storage (bytes/event)", bpe, "SQLite floor (no index, no FTS)", get(floor, "bytes_per_event"), higher_better=False)
+    add("storage (bytes/event)", bpe, "Redis used_memory (in RAM)", get(r8, "used_memory") / n if r8 and r8.get("used_memory") else None,
+        higher_better=False)
+    add("body compression ratio: store (dictionary zlib)", get(stats, "ratio"), "plain per-record zlib -6", get(comp, "zlib6_ratio"))
+    add("body compression ratio: store (dictionary zlib)", get(stats, "ratio"), "whole-log gzip -6 (bound)", get(comp, "gzip6_ratio"))
+    rss16 = max([get(latency(n, "annals", q, 16), "max_rss_kib") or 0 for q in ("actor", "range", "text", "get")]) / 1024
+    add("annalsd RSS while serving 16 clients (MB, max sampled)", rss16 or None, "target 150 MB", 150, 1, higher_better=False)
+    add("annalsd peak RSS over the run (VmHWM, MB)", max(get(d, "hwm_kib") or 0 for d in [rss_ingest, rss_final] if d) / 1024
+        if (rss_ingest or rss_final) else None, "—", None)
+    add("annalsd RSS with 1,000 idle connections (MB)", get(idle, "rss_with_kib") / 1024 if idle else None,
+        "before connecting", get(idle, "rss_before_kib") / 1024 if idle else None, higher_better=False)
+    if cold:
+        add("annalsd cold start, exec → listening (ms)", cold.get("cold_ms"), "warm start", min(cold.get("warm_ms") or [0]) or None,
+            higher_better=False)
+
+    s["table"] = table
+    s["raw"] = {k: v for k, v in by_size[n].items()}
+    summary["sizes"][n] = s
+
+    md.append(f"## {n:,} events\n")
+    if corpus:
+        md.append(f"Corpus: {corpus['bytes'] / 1e6:,.1f} MB of JSON Lines; bodies median {corpus['body_median']:,} B, "
+                  f"mean {corpus['body_mean']:,} B, p99 {corpus['body_p99']:,} B, max {corpus['body_max']:,} B; "
+                  f"{corpus['vocabulary_used']:,} of {corpus['vocabulary']:,} vocabulary words used; the median full-text "
+                  f"query word is in {corpus['query_word_median_df']:,} events "
+                  f"({100 * corpus['query_word_median_df_fraction']:.2f}%).\n")
+    md.append("| figure | Annals | peer | peer figure | ratio | target | verdict |\n| --- | ---: | --- | ---: | ---: | --- | --- |")
+    for row in table:
+        ratio_text = "—" if row["ratio"] is None else f"{row['ratio']:.2f}×"
+        md.append(f"| {row['figure']} | {fmt(row['annals'])} | {row['peer']} | {fmt(row['peer_value'])} | "
+                  f"{ratio_text} | {row['target'] or '—'} | {row['verdict']} |")
+    md.append("")
+    notes = []
+    for q in ("actor", "range", "text", "get"):
+        for c in (1, 16):
+            a = latency(n, "annals", q, c)
+            if a and a.get("errors"):
+                notes.append(f"annals {q}/{c}: {a['errors']} errors ({a.get('first_error', '')[:120]})")
+            if a and q != "get":
+                notes.append(f"annals {q}/{c}: {a['rows_per_query']:.1f} rows per page on average")
+    for phase in ("annals_ingest_8", "annals_ingest_1", "annals_ingest_8_full"):
+        d = one(n, phase)
+        if d and (d.get("rejected") or d.get("failed_batches")):
+            notes.append(f"{phase}: {d.get('rejected')} rejected, {d.get('failed_batches')} failed batches ({d.get('first_error', '')[:160]})")
+    if notes:
+        md.append("<details><summary>Checks</summary>\n\n" + "\n".join(f"- {x}" for x in notes) + "\n\n</details>\n")
+    timings = by_size[n].get("timing", [])
+    if timings:
+        md.append("Phase wall times (load average after the phase): " +
+                  ", ".join(f"{t['name']} {t['seconds']:.0f} s ({t.get('loadavg', '?')})" for t in timings) + ".\n")
+    micro = one(n, "micro")
+    if micro:
+        md.append(f"Per-event CPU of AnnalsCore work done on every append (one thread, {micro['events']:,} events): "
+                  f"validation {micro['validate_us']:.1f} µs, the JSON encoding hashed for idempotency {micro['encode_us']:.1f} µs, "
+                  f"the control-character check of the body {micro['body_control_check_us']:.1f} µs "
+                  f"(a UTF-8 byte scan with the same answer: {micro['body_control_check_bytes_us']:.2f} µs), "
+                  f"folding actor names {micro['fold_actor_names_us']:.1f} µs; copying the body costs {micro['body_copy_us']:.2f} µs.\n")
+
+# Scaling: p50 at the largest size against the smallest.
+if len(sizes) > 1:
+    lo, hi = sizes[0], sizes[-1]
+    md.append(f"## Scaling ({lo:,} → {hi:,} events)\n")
+    md.append("| figure | " + " | ".join(f"{s:,}" for s in sizes) + f" | {hi:,} / {lo:,} | target | verdict |")
+    md.append("| --- | " + " | ".join("---:" for _ in sizes) + " | ---: | --- | --- |")
+    scaling = []
+    for q in ("actor", "range", "text", "get"):
+        for c in (1, 16):
+            vals = [get(latency(s, "annals", q, c), "p50_us") for s in sizes]
+            ratio, verdict = judge(vals[-1], vals[0], 1.5, False)
+            scaling.append({"figure": f"{q} p50, {c} client(s)", "values": vals, "ratio": ratio, "verdict": verdict})
+            md.append(f"| Annals {q} p50, {c} client{'s' if c > 1 else ''} (µs) | " + " | ".join(fmt(v) for v in vals) +
+                      f" | {fmt(ratio)}× | ≤ 1.5× | {verdict} |")
+    vals = [get(one(s, "annals_ingest_8"), "events_per_second") for s in sizes]
+    md.append("| Annals ingest, 8 clients (events/s) | " + " | ".join(fmt(v) for v in vals) + " | " +
+              (f"{vals[-1] / vals[0]:.2f}×" if vals[0] and vals[-1] else "—") + " | — | — |")
+    vals = [get(one(s, "pg_ingest_8"), "events_per_second") for s in sizes]
+    md.append("| PostgreSQL ingest, 8 clients (events/s) | " + " | ".join(fmt(v) for v in vals) + " | " +
+              (f"{vals[-1] / vals[0]:.2f}×" if vals[0] and vals[-1] else "—") + " | — | — |")
+    vals = [(get(one(s, "annals_storage"), "file_bytes") or 0) / s for s in sizes]
+    md.append("| Annals bytes/event | " + " | ".join(fmt(v) for v in vals) + " | — | — | — |")
+    md.append("")
+    summary["scaling"] = scaling
+
+md.append("## Reading this report\n")
+md.append("Ratios are Annals / peer. For rates (events/s, queries/s, round trips/s) higher is better and the target is a "
+          "minimum; for latencies, bytes and memory lower is better and the target is a maximum. \"missed: 1.8× over\" means "
+          "the ratio is 1.8 times the target. Latency percentiles come from HdrHistogram (Annals, 3 significant digits) "
+          "and from pgbench's per-transaction logs (PostgreSQL), in microseconds, closed loop, client and server on the same "
+          "2 cores. See Scripts/bench-results/README.md.\n")
+
+with open(os.path.join(out_dir, "report.json"), "w") as f:
+    json.dump(summary, f, indent=1, sort_keys=True, default=str)
+with open(os.path.join(out_dir, "report.md"), "w") as f:
+    f.write("\n".join(md) + "\n")

@@ -1,0 +1,114 @@
+import AnnalsClient
+import AnnalsCore
+import Dispatch
+import Foundation
+import Synchronization
+
+/// `annals-bench load`: ingest through AnnalsClient: K connections, each pipelining up to `--window` batches.
+enum LoadCommand {
+    static func run(_ args: Args) throws(BenchError) {
+        let port = UInt16(try args.int("port"))
+        let clients = try args.int("clients", default: 1), batchSize = try args.int("batch", default: 1000)
+        let window = try args.int("window", default: 4)
+        let events = try CorpusReader.read(try args.string("file"), limit: try args.int("limit", default: .max))
+        var batches: [[LogEntry]] = []
+        var i = 0
+        while i < events.count {
+            batches.append(events[i..<min(events.count, i + batchSize)].map { .event($0) })
+            i += batchSize
+        }
+        // annalsd closes a connection whose read buffer has not emptied for --read-timeout seconds (30), which a
+        // connection kept busy with pipelined appends never does: each connection carries `--rotate` batches,
+        // the next one opening while the last drains, so the pipeline stays full. (Reported to the server's owner.)
+        let rotate = try args.int("rotate", default: 8)
+        func open() throws(BenchError) -> AnnalsConnection {
+            do { return try AnnalsConnection(port: port, clientName: "annals-bench-load") } catch {
+                throw BenchError("cannot connect to annalsd on port \(port): \(error)")
+            }
+        }
+        _ = try open()  // fail early when the server is not there
+        let counts = Mutex((accepted: 0, duplicate: 0, rejected: 0, failed: 0, connections: 0, firstError: String?.none))
+        let done = DispatchGroup()
+        let allBatches = batches
+        let start = DispatchTime.now()
+        for c in 0..<clients {
+            done.enter()
+            let thread = Thread {
+                let slots = DispatchSemaphore(value: window)
+                let mine = DispatchGroup()
+                var used: [AnnalsConnection] = []
+                var connection: AnnalsConnection?
+                var sent = 0
+                var b = c
+                while b < allBatches.count {
+                    if connection == nil || sent % rotate == 0 {
+                        do {
+                            let next = try AnnalsConnection(port: port, clientName: "annals-bench-load")
+                            used.append(next)
+                            connection = next
+                            counts.withLock { $0.connections += 1 }
+                        } catch {
+                            counts.withLock { if $0.firstError == nil { $0.firstError = "\(error)" } }
+                        }
+                    }
+                    guard let connection else { break }
+                    slots.wait()
+                    mine.enter()
+                    sent += 1
+                    connection.append(allBatches[b]) { result in
+                        counts.withLock { counts in
+                            switch result {
+                            case .success(let outcomes):
+                                for outcome in outcomes {
+                                    switch outcome {
+                                    case .accepted: counts.accepted += 1
+                                    case .duplicate: counts.duplicate += 1
+                                    case .rejected(let error):
+                                        counts.rejected += 1
+                                        if counts.firstError == nil { counts.firstError = "\(error)" }
+                                    }
+                                }
+                            case .failure(let error):
+                                counts.failed += 1
+                                if counts.firstError == nil { counts.firstError = "\(error)" }
+                            }
+                        }
+                        slots.signal()
+                        mine.leave()
+                    }
+                    b += clients
+                }
+                mine.wait()
+                for connection in used { connection.close() }
+                done.leave()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        done.wait()
+        let seconds = elapsed(since: start)
+        let c = counts.withLock { $0 }
+        var result: [String: Any] = ["events": events.count, "clients": clients, "batch": batchSize, "window": window,
+                                     "seconds": seconds, "events_per_second": Double(events.count) / seconds,
+                                     "accepted": c.accepted, "duplicate": c.duplicate, "rejected": c.rejected, "failed_batches": c.failed,
+                                     "connections": c.connections, "rotate": rotate,
+                                     "accepted_per_second": Double(c.accepted) / seconds]
+        if let e = c.firstError { result["first_error"] = e }
+        printJSON(result)
+    }
+
+    /// `store-stats --port P`: the server's counts and sizes.
+    static func stats(_ args: Args) throws(BenchError) {
+        do {
+            let connection = try AnnalsConnection(port: UInt16(try args.int("port")), clientName: "annals-bench-stats")
+            let s = try connection.stats()
+            connection.close()
+            printJSON(["events": s.events, "revisions": s.revisions, "file_bytes": s.fileBytes, "text_bytes": s.textBytes,
+                       "compressed_bytes": s.compressedBytes, "ratio": Double(s.textBytes) / Double(max(1, s.compressedBytes))])
+        } catch let error as BenchError {
+            throw error
+        } catch {
+            throw BenchError("stats: \(error)")
+        }
+    }
+}
