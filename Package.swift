@@ -78,7 +78,9 @@ let package = Package(
         ),
 
         // Fuzzes the frame and payload decoders: a seeded mutator, or libFuzzer when built by Scripts/fuzz.
-        .executableTarget(name: "annals-fuzz", dependencies: ["AnnalsCore", "AnnalsProtocol"]),
+        .executableTarget(name: "annals-fuzz", dependencies: ["AnnalsCore", "AnnalsProtocol", "AnnalsFuzzing"]),
+        // The seeded generator and the frame mutator the fuzzer and the hardening tests share.
+        .target(name: "AnnalsFuzzing", dependencies: ["AnnalsProtocol"]),
 
         .testTarget(name: "AnnalsCoreTests", dependencies: ["AnnalsCore"], exclude: ["Fixtures"]),
         .testTarget(name: "AnnalsStoreTests", dependencies: ["AnnalsCore", "AnnalsStore"]),
@@ -86,7 +88,7 @@ let package = Package(
         .testTarget(name: "AnnalsFormatTests", dependencies: ["AnnalsCore", "AnnalsFormat"], exclude: ["Golden"]),
         .testTarget(
             name: "AnnalsEndToEndTests",
-            dependencies: ["AnnalsCore", "AnnalsClient", "AnnalsProtocol"],
+            dependencies: ["AnnalsCore", "AnnalsClient", "AnnalsProtocol", "AnnalsFuzzing"],
             exclude: ["Golden"]
         ),
     ]

@@ -1,4 +1,5 @@
 import AnnalsCore
+import AnnalsFuzzing
 import AnnalsProtocol
 #if canImport(Glibc)
 import Glibc
@@ -86,69 +87,6 @@ public func annalsFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMuta
 
 #else
 
-/// A small, seedable generator (SplitMix64).
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-enum Mutator {
-    static let interesting32: [UInt32] = [0, 1, 2, 5, 6, 7, 0x7F, 0x80, 0xFF, 0x100, 0xFFFF, 0x1_0000, 0x00FF_FFFF, 0x0100_0000,
-                                          0x0100_0001, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFE, 0xFFFF_FFFF]
-    static let badUTF8: [[UInt8]] = [[0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0x80]]
-
-    /// One mutation of `seed` (sometimes spliced with `other`), the length prefix fixed up most of the time.
-    static func mutate(_ seed: [UInt8], other: [UInt8], random: inout SeededRandom) -> [UInt8] {
-        var bytes = seed
-        for _ in 0..<Int.random(in: 1...4, using: &random) {
-            let position = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &random)
-            switch Int.random(in: 0..<11, using: &random) {
-            case 0 where !bytes.isEmpty:
-                bytes[position] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &random)
-            case 1 where !bytes.isEmpty:
-                bytes[position] = [0, 1, 2, 0x7F, 0x80, 0xFE, 0xFF, UInt8.random(in: 0...255, using: &random)].randomElement(using: &random)!
-            case 2 where bytes.count >= 4:
-                let at = Int.random(in: 0...(bytes.count - 4), using: &random)
-                var value = interesting32.randomElement(using: &random)!
-                if Bool.random(using: &random) { value = UInt32(clamping: bytes.count - at - 4 + Int.random(in: -2...2, using: &random)) }
-                for k in 0..<4 { bytes[at + k] = UInt8(truncatingIfNeeded: value >> (24 - 8 * UInt32(k))) }
-            case 3:
-                let count = Int.random(in: 1...16, using: &random)
-                bytes.insert(contentsOf: (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }, at: position)
-            case 4 where bytes.count > 1:
-                bytes.removeSubrange(position..<min(bytes.count, position + Int.random(in: 1...32, using: &random)))
-            case 5:
-                bytes = Array(bytes.prefix(position))
-            case 6 where !bytes.isEmpty:
-                let end = min(bytes.count, position + Int.random(in: 1...64, using: &random))
-                bytes.insert(contentsOf: bytes[position..<end], at: position)
-            case 7 where !other.isEmpty:
-                let from = Int.random(in: 0..<other.count, using: &random)
-                let piece = other[from..<min(other.count, from + Int.random(in: 1...128, using: &random))]
-                bytes.replaceSubrange(position..<min(bytes.count, position + piece.count), with: piece)
-            case 8:
-                bytes.insert(contentsOf: badUTF8.randomElement(using: &random)!, at: position)
-            case 9 where bytes.count > 5:
-                bytes[Int.random(in: 4...5, using: &random)] = UInt8.random(in: 0...255, using: &random)
-            default:
-                bytes += (0..<Int.random(in: 1...8, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
-            }
-        }
-        if bytes.count >= 4 && Int.random(in: 0..<10, using: &random) < 7 {
-            let length = UInt32(clamping: bytes.count - 4)
-            for k in 0..<4 { bytes[k] = UInt8(truncatingIfNeeded: length >> (24 - 8 * UInt32(k))) }
-        }
-        return bytes
-    }
-}
-
 /// The golden frames: each `*.txt` of `directory`, comment lines dropped, hex decoded.
 func loadVectors(_ directory: String) -> [[UInt8]] {
     guard let dir = opendir(directory) else { return [] }
@@ -229,8 +167,8 @@ struct AnnalsFuzz {
             if let seconds, i % 1000 == 0, elapsed() > seconds { break }
             let base = seeds[i % seeds.count]
             let other = seeds.randomElement(using: &random)!
-            var input = Mutator.mutate(base, other: other, random: &random)
-            if i % 10 == 0 { input += Mutator.mutate(other, other: base, random: &random) }
+            var input = FrameMutator.mutate(base, other: other, random: &random)
+            if i % 10 == 0 { input += FrameMutator.mutate(other, other: base, random: &random) }
             let chunk = Int.random(in: 1...64, using: &random)
             let result = input.withUnsafeBytes { exercise($0, chunk: chunk) }
             inputs += 1

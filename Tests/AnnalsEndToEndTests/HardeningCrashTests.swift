@@ -1,5 +1,6 @@
 import AnnalsClient
 import AnnalsCore
+import AnnalsFuzzing
 import AnnalsProtocol
 import Foundation
 import Synchronization

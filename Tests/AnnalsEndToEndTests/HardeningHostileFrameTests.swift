@@ -1,3 +1,4 @@
+import AnnalsFuzzing
 import AnnalsClient
 import AnnalsCore
 import AnnalsProtocol
@@ -27,8 +28,8 @@ extension HardeningTests {
             for i in 0..<iterations {
                 let seed = seeds[i % seeds.count]
                 let other = seeds.randomElement(using: &random)!
-                var input = HardeningFrameFuzz.mutate(seed, other: other, random: &random)
-                if i % 10 == 0 { input += HardeningFrameFuzz.mutate(other, other: seed, random: &random) }  // two frames in a row
+                var input = FrameMutator.mutate(seed, other: other, random: &random)
+                if i % 10 == 0 { input += FrameMutator.mutate(other, other: seed, random: &random) }  // two frames in a row
                 HardeningFrameFuzz.exercise(input, chunk: Int.random(in: 1...64, using: &random), tally: &tally)
             }
             #expect(tally.failures.isEmpty, "\(tally.failures.count) round-trip failures, e.g. \(tally.failures.prefix(3))")
@@ -139,7 +140,7 @@ extension HardeningTests {
             }
             add("ping without nonce", [fixLength(Array(ping.prefix(10)))], .closesWith(.malformedFrame))
             // Invalid UTF-8 in strings.
-            for (i, bad) in HardeningFrameFuzz.badUTF8.enumerated() {
+            for (i, bad) in FrameMutator.badUTF8.enumerated() {
                 add("invalid UTF-8 \(i) in a title", [fixLength(replacing("TITLEMARK", with: Array("TITLE".utf8) + bad, in: append))],
                     .closesWith(.malformedFrame))
             }

@@ -1,3 +1,4 @@
+import AnnalsFuzzing
 import AnnalsClient
 import AnnalsCore
 import AnnalsProtocol

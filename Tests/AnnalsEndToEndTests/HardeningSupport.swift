@@ -1,5 +1,6 @@
 import AnnalsClient
 import AnnalsCore
+import AnnalsFuzzing
 import AnnalsProtocol
 import Foundation
 import Synchronization
@@ -106,19 +107,6 @@ enum Hardening {
         guard complete else { throw TestFailure("export stopped at seq \(connection.lastPushedSeq(id)) of \(lastSeq)") }
         try? connection.unsubscribe(id)
         return lines.withLock { $0 }
-    }
-}
-
-/// A small, fast, seedable generator (SplitMix64), so every run generates the same corpus.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
