@@ -1,3 +1,4 @@
+import AnnalsCore
 /// A JSON value with object keys in the order given, written compactly or indented.
 ///
 /// Used where the output should read in a documented key order (TimelineJS) rather than sorted.
@@ -50,28 +51,8 @@ enum JSONValue: Sendable {
         out += "\n" + String(repeating: " ", count: indent * level)
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped; the rest as UTF-8.
-    /// U+2028 and U+2029 are escaped too, so the text is also valid JavaScript.
+    /// A JSON string literal, escaped as the event log escapes it.
     static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        JSONString.append(s, to: &out)
     }
 }

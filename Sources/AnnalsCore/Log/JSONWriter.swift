@@ -42,8 +42,17 @@ struct JSONWriter {
         needsComma[needsComma.count - 1] = true
     }
 
-    /// Appends `value` as a JSON string literal, escaping quotes, backslashes and control characters.
+    /// Appends `value` as a JSON string literal (see `JSONString`).
     static func appendString(_ value: String, to output: inout String) {
+        JSONString.append(value, to: &output)
+    }
+}
+
+/// JSON string literals as Annals writes them everywhere (the event log, the CLI's JSON formats).
+public enum JSONString {
+    /// Appends `value` as a JSON string literal: quotes, backslashes and control characters escaped, and
+    /// U+2028 and U+2029 too (so the text is also valid JavaScript); everything else as UTF-8.
+    public static func append(_ value: String, to output: inout String) {
         output.append("\"")
         var plainStart = value.unicodeScalars.startIndex
         var index = plainStart
