@@ -83,7 +83,7 @@ let package = Package(
         .target(name: "AnnalsFuzzing", dependencies: ["AnnalsProtocol"]),
 
         .testTarget(name: "AnnalsCoreTests", dependencies: ["AnnalsCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "AnnalsStoreTests", dependencies: ["AnnalsCore", "AnnalsStore"]),
+        .testTarget(name: "AnnalsStoreTests", dependencies: ["AnnalsCore", "AnnalsStore", "CAnnalsSQLite"]),
         .testTarget(name: "AnnalsProtocolTests", dependencies: ["AnnalsCore", "AnnalsProtocol"]),
         .testTarget(name: "AnnalsFormatTests", dependencies: ["AnnalsCore", "AnnalsFormat"], exclude: ["Golden"]),
         .testTarget(

@@ -13,6 +13,8 @@ final class ServerContext: Sendable {
     let store: any EventStore
     let configuration: ServerConfiguration
     let logger: Logger
+    /// Reads running on their connection's own queue instead of a store queue (see `Connection`).
+    let inlineReads: SlotGate
     private let lastCommitted = Atomic<Int64>(0)
     private let onClose: @Sendable (Connection) -> Void
 
@@ -20,6 +22,7 @@ final class ServerContext: Sendable {
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        self.inlineReads = SlotGate(capacity: configuration.inlineReads)
         self.onClose = onClose
     }
 

@@ -316,13 +316,17 @@ final class Connection: @unchecked Sendable {
                 guard appendsDone >= job.appendsBefore, storeJobsRunning < Self.maxStoreJobs else { return }
                 waitingHead += 1
                 storeJobsRunning += 1
-                storeQueue.async {
-                    let result = work()
-                    self.queue.async {
-                        self.storeJobsRunning -= 1
-                        if update { self.updatesDone += 1 }
-                        self.fill(job.slot, result)
-                        self.startStoreJobs()
+                if !update && context.inlineReads.tryAcquire() {
+                    // Runs after this loop, on this queue: the answer is sent from the thread that read the request.
+                    queue.async {
+                        let result = work()
+                        self.context.inlineReads.release()
+                        self.finishStoreJob(job, update: update, result)
+                    }
+                } else {
+                    storeQueue.async {
+                        let result = work()
+                        self.queue.async { self.finishStoreJob(job, update: update, result) }
                     }
                 }
             }
@@ -331,6 +335,14 @@ final class Connection: @unchecked Sendable {
             waitingJobs.removeAll(keepingCapacity: true)
             waitingHead = 0
         }
+    }
+
+    private func finishStoreJob(_ job: StoreJob, update: Bool, _ result: Result<Response, StoreError>) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        storeJobsRunning -= 1
+        if update { updatesDone += 1 }
+        fill(job.slot, result)
+        startStoreJobs()
     }
 
     // MARK: Response slots

@@ -28,6 +28,9 @@ public struct ServerConfiguration: Sendable {
     public var subscriberBufferLimit = 16 << 20
     /// Queues for store reads (each serves its share of connections, one request at a time).
     public var storeQueues = 4
+    /// Reads that may run at once on their connections' own queues, answering without the two thread
+    /// hand-offs of a store queue; a read that finds every slot taken goes to its store queue. 0 disables.
+    public var inlineReads = 2
     /// The version string announced in hello.
     public var serverVersion = AnnalsServer.version
 

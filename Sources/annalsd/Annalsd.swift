@@ -83,6 +83,9 @@ struct Annalsd: ParsableCommand {
         var options = SQLiteEventStore.Options()
         options.synchronous = sync == "full" ? .full : .normal
         options.maxPageCount = maxDBPages
+        // One reader connection for every read that can run at once: on a store queue or inline.
+        let defaults = ServerConfiguration()
+        options.readers = defaults.storeQueues + defaults.inlineReads
         let store: SQLiteEventStore
         do {
             store = try SQLiteEventStore(path: path, options: options)

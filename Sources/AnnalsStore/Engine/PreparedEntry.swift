@@ -59,6 +59,7 @@ struct PreparedContent {
     let lower: Int64
     let upper: Int64
     let decade: Int64?
+    let spanClass: Int64
     /// Filter keys: (name, label) such as ("a:japan", "Japan").
     let facets: [(name: String, label: String)]
 
@@ -88,6 +89,7 @@ struct PreparedContent {
         self.dictionary = dictionary
         (lower, upper) = DayBounds.of(event.date)
         decade = event.date.lower.map { $0.year.floorDiv(10) * 10 }
+        spanClass = SpanClass.of(lower: lower, upper: upper)
         facets = Facets.of(event)
     }
 
@@ -103,6 +105,31 @@ enum DayBounds {
 
     static func of(_ date: HistoricalDate) -> (lower: Int64, upper: Int64) {
         (date.lower?.dayNumber ?? openLower, date.upper?.dayNumber ?? openUpper)
+    }
+}
+
+/// Events grouped by how long their date span is, so that a date range reads only index entries that can
+/// overlap it: in class `c` every span is at most `limits[c]` days, so an event ending on or after `from`
+/// starts on or after `from - limits[c]`, and the scan of that class starts there. The last class holds
+/// longer and open-ended spans; it is scanned from its beginning, and holds few events in any real log.
+enum SpanClass {
+    /// The longest span of each bounded class, in days: a day or month, a season or year, then ×4.
+    static let limits: [Int64] = [31, 366, 1_461, 5_844, 23_376]
+    /// Number of classes (the last one unbounded).
+    static var count: Int { limits.count + 1 }
+
+    static func of(lower: Int64, upper: Int64) -> Int64 {
+        guard lower != DayBounds.openLower, upper != DayBounds.openUpper else { return Int64(limits.count) }
+        let (span, overflow) = upper.subtractingReportingOverflow(lower)
+        if overflow { return Int64(limits.count) }
+        return Int64(limits.firstIndex { span <= $0 } ?? limits.count)
+    }
+
+    /// The same classification in SQL, over columns `lower` and `upper` (for migrations).
+    static var sqlExpression: String {
+        var cases = "CASE WHEN lower = \(DayBounds.openLower) OR upper = \(DayBounds.openUpper) THEN \(limits.count)"
+        for (index, limit) in limits.enumerated() { cases += " WHEN upper - lower <= \(limit) THEN \(index)" }
+        return cases + " ELSE \(limits.count) END"
     }
 }
 

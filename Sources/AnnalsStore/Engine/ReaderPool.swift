@@ -15,7 +15,9 @@ final class ReaderPool: Sendable {
         self.open = open
     }
 
-    /// Runs `body` with a reader connection that no other thread uses meanwhile.
+    /// Runs `body` with a reader connection that no other thread uses meanwhile, inside one read
+    /// transaction: every statement of `body` sees the same snapshot, and the WAL read lock is taken once
+    /// instead of once per statement.
     func withReader<T>(_ body: (SQLiteDatabase) throws(StoreError) -> T) throws(StoreError) -> T {
         guard !closed.load(ordering: .acquiring) else { throw StoreError(.closed, "the store is closed") }
         slots.wait()
@@ -25,8 +27,10 @@ final class ReaderPool: Sendable {
         if let pooled { db = pooled } else { db = try open() }
         defer {
             db.resetStatements()
+            if !db.isAutocommit { try? db.run("COMMIT") }
             free.withLock { $0.append(UncheckedBox(db)) }
         }
+        do { try db.run("BEGIN") } catch { throw StoreError.from(error) }
         return try body(db)
     }
 

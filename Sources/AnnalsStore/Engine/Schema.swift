@@ -5,8 +5,8 @@
 ///   kind and `meta` (actors, places, tags, sources, references in a compact binary form) are stored plain;
 ///   summaries over `SQLiteEventStore.summaryCompressionThreshold` bytes and every body are stored only
 ///   zlib-compressed (`summary_z`, `body_z`, with their lengths and the `dict` that compressed them).
-/// - `events`: one row per event id: its current revision (`head`), date bounds as day numbers, kind and
-///   retraction flag, indexed chronologically.
+/// - `events`: one row per event id: its current revision (`head`), date bounds as day numbers, kind,
+///   retraction flag and span class (`SpanClass`), indexed chronologically within each span class.
 /// - `facets` and `facet_names`: the indexed filter keys of current revisions (actor names `a:`, actor codes
 ///   `c:`, tags `t:`, reference targets `r:`), kept in chronological order per key.
 /// - `fts`: a contentless FTS5 index over title, summary and body of current revisions.
@@ -14,7 +14,7 @@
 /// - `counters`: running totals for stats.
 enum Schema {
     /// The schema version this build writes.
-    static let version: Int64 = 1
+    static let version: Int64 = 2
 
     /// Per-connection settings (Debian's SQLite defaults differ: synchronous=FULL, secure_delete on).
     static func connectionPragmas(synchronous: String, cacheKiB: Int) -> String {
@@ -30,7 +30,10 @@ enum Schema {
     }
 
     /// Migrations: `migrations[i]` takes a database from version i to i+1.
-    static let migrations: [String] = [
+    static var migrations: [String] { [createTables, chronologyBySpanClass] }
+
+    /// Version 1: the tables.
+    private static let createTables =
         """
         CREATE TABLE dictionaries(
             id INTEGER PRIMARY KEY,
@@ -87,8 +90,18 @@ enum Schema {
         );
         CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         INSERT INTO counters VALUES ('text_bytes', 0), ('compressed_bytes', 0);
-        """,
-    ]
+        """
+
+    /// Version 2: events carry their span class, and the chronological index is kept per class, covering the
+    /// columns a date range filters on, so a range scans only entries that can overlap it (profile.md §5).
+    private static var chronologyBySpanClass: String {
+        """
+        ALTER TABLE events ADD COLUMN span_class INTEGER NOT NULL DEFAULT 0;
+        UPDATE events SET span_class = \(SpanClass.sqlExpression);
+        DROP INDEX events_chronology;
+        CREATE INDEX events_chronology ON events(span_class, lower, upper, id, retracted, kind);
+        """
+    }
 
     /// Brings the database at `db` to `version`, in one transaction per step.
     /// - Throws: `StoreError.corrupt` when the file is from a newer Annals.

@@ -220,12 +220,13 @@ final class StoreWriter {
 
     private func insertNew(_ event: Event, content: PreparedContent, hash: Int64) throws -> Int64 {
         let insertEvent = try db.statement(
-            "INSERT INTO events(id, head, lower, upper, kind, decade, retracted) VALUES (?, 0, ?, ?, ?, ?, 0)")
+            "INSERT INTO events(id, head, lower, upper, kind, decade, retracted, span_class) VALUES (?, 0, ?, ?, ?, ?, 0, ?)")
         try insertEvent.bind(event.id, at: 1)
         try insertEvent.bind(content.lower, at: 2)
         try insertEvent.bind(content.upper, at: 3)
         try insertEvent.bind(Int64(event.kind.code), at: 4)
         if let decade = content.decade { try insertEvent.bind(decade, at: 5) }
+        try insertEvent.bind(content.spanClass, at: 6)
         try insertEvent.step()
         let rowid = db.lastInsertRowID
         let seq = try insertRevision(event: rowid, revision: 1, recorded: recordedTime(event.recorded), hash: hash,
@@ -244,13 +245,14 @@ final class StoreWriter {
         let seq = try insertRevision(event: head.rowid, revision: head.revision + 1, recorded: recordedTime(event.recorded),
                                      hash: hash, content: (event, content), retraction: nil)
         let s = try db.statement(
-            "UPDATE events SET head = ?, lower = ?, upper = ?, kind = ?, decade = ?, retracted = 0 WHERE rowid = ?")
+            "UPDATE events SET head = ?, lower = ?, upper = ?, kind = ?, decade = ?, retracted = 0, span_class = ? WHERE rowid = ?")
         try s.bind(seq, at: 1)
         try s.bind(content.lower, at: 2)
         try s.bind(content.upper, at: 3)
         try s.bind(Int64(event.kind.code), at: 4)
         if let decade = content.decade { try s.bind(decade, at: 5) }
-        try s.bind(head.rowid, at: 6)
+        try s.bind(content.spanClass, at: 6)
+        try s.bind(head.rowid, at: 7)
         try s.step()
         try addIndexes(rowid: head.rowid, id: event.id, event: event, content: content)
         return seq

@@ -67,6 +67,8 @@ struct TimelinePlanner {
             source = "events e"
             key = "e"
         }
+        // Without a facet or text, and unless a few ids are asked for, events are read by span class.
+        let bySpanClass = facetGroups.isEmpty && query.text == nil && referencedIDs == nil
         if let text = query.text, !facetGroups.isEmpty {
             conditions.append("e.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
             bindings.append(.text(text))
@@ -78,14 +80,16 @@ struct TimelinePlanner {
             conditions.append(Self.inList("e.kind", query.kinds.map { Int64($0.code) }, &bindings))
         }
         if !query.includeRetracted { conditions.append("e.retracted = 0") }
+        var fromLower: Int64?
         if let from = query.from {
-            let fromLower = DayBounds.of(from).lower
-            if fromLower != DayBounds.openLower {
+            let lower = DayBounds.of(from).lower
+            if lower != DayBounds.openLower {
+                fromLower = lower
                 conditions.append("\(key).upper >= ?")
-                bindings.append(.int(fromLower))
-                if let maxSpan, fromLower > Int64.min + maxSpan {
+                bindings.append(.int(lower))
+                if !bySpanClass, let maxSpan, lower > Int64.min + maxSpan {
                     conditions.append("\(key).lower >= ?")
-                    bindings.append(.int(fromLower - maxSpan))
+                    bindings.append(.int(lower - maxSpan))
                 }
             }
         }
@@ -100,6 +104,10 @@ struct TimelinePlanner {
             let position = try Position(cursor: cursor)
             conditions.append("(\(key).lower, \(key).upper, \(key).id) \(query.reverse ? "<" : ">") (?, ?, ?)")
             bindings.append(contentsOf: [.int(position.lower), .int(position.upper), .text(position.id)])
+        }
+        if bySpanClass {
+            planBySpanClass(conditions: conditions, fromLower: fromLower, maxSpan: maxSpan, limit: query.limit, order: order)
+            return
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         if facetGroups.isEmpty && query.text != nil {
@@ -121,6 +129,34 @@ struct TimelinePlanner {
             FROM \(source) JOIN revisions r ON r.seq = e.head
             \(whereClause)
             ORDER BY \(key).lower \(order), \(key).upper \(order), \(key).id \(order)
+            """
+    }
+
+    /// The chronological driver: one index scan per span class, each starting where an event of that class
+    /// could first overlap `from`, merged in timeline order (SQLite merges the sorted arms of a compound
+    /// SELECT and stops at the limit); only the page's rows are joined to their revisions.
+    private mutating func planBySpanClass(conditions: [String], fromLower: Int64?, maxSpan: Int64?, limit: Int, order: String) {
+        let shared = bindings
+        bindings = []
+        var arms: [String] = []
+        for spanClass in 0..<SpanClass.count {
+            var armConditions = ["e.span_class = ?"] + conditions
+            bindings.append(.int(Int64(spanClass)))
+            bindings.append(contentsOf: shared)
+            let longest = spanClass < SpanClass.limits.count ? SpanClass.limits[spanClass] : maxSpan
+            if let fromLower, let longest, fromLower > Int64.min + longest {
+                armConditions.append("e.lower >= ?")
+                bindings.append(.int(fromLower - longest))
+            }
+            arms.append("SELECT e.rowid AS page_row, e.lower AS lower, e.upper AS upper, e.id AS id FROM events e WHERE "
+                        + armConditions.joined(separator: " AND "))
+        }
+        bindings.append(.int(Int64(limit) + 1))
+        sql = """
+            SELECT e.lower, e.upper, e.retracted, \(StoredRevision.columnsWithoutBody)
+            FROM (\(arms.joined(separator: " UNION ALL ")) ORDER BY lower \(order), upper \(order), id \(order) LIMIT ?) k
+            CROSS JOIN events e ON e.rowid = k.page_row JOIN revisions r ON r.seq = e.head
+            ORDER BY e.lower \(order), e.upper \(order), e.id \(order)
             """
     }
 

@@ -111,6 +111,9 @@ final class SQLiteDatabase {
         }
     }
 
+    /// False while a transaction is open.
+    var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+
     /// The rowid of the last inserted row.
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 

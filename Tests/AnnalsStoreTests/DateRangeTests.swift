@@ -1,0 +1,146 @@
+import AnnalsCore
+import AnnalsStore
+import CAnnalsSQLite
+import Testing
+
+/// Date ranges are read one span class at a time (a day, a year, a decade, open-ended…) and merged. These
+/// tests compare every page with a brute-force overlap filter over the same events, so a class scanned
+/// from the wrong place, a lost or repeated event, or a broken merge order shows up.
+@Suite("Store: date ranges over events of every span")
+struct DateRangeTests {
+    /// Events with spans from a day to centuries, open starts and ends, some retracted, some amended to
+    /// another span (so their class changes).
+    static func corpus(count: Int, seed: UInt64) -> [Event] {
+        var state = seed
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return (0..<count).map { i in
+            let year = 1850 + next(170)
+            let date: String
+            switch next(12) {
+            case 0, 1, 2: date = "\(year)-\(two(1 + next(12)))-\(two(1 + next(28)))"
+            case 3, 4: date = "\(year)-\(two(1 + next(12)))"
+            case 5, 6: date = "\(year)"
+            case 7: date = "\(year)~"
+            case 8: date = "\(year / 10)X"
+            case 9: date = "\(year)/\(min(year + 1 + next(3 + next(150)), 2025))"
+            case 10: date = next(2) == 0 ? "../\(year)" : "\(year)/.."
+            default: date = "\(year)-\(two(1 + next(12)))/\(year + 1 + next(3))"
+            }
+            let kind: EventKind = next(3) == 0 ? .speech : .statement
+            return Sample.event("e\(i)", date, kind: kind)
+        }
+    }
+
+    /// The events overlapping [from, to] in timeline order, by brute force over the dates themselves.
+    static func expected(_ events: [Event], from: HistoricalDate?, to: HistoricalDate?, kinds: [EventKind], reverse: Bool) -> [String] {
+        func bounds(_ d: HistoricalDate) -> (Int64, Int64) { (d.lower?.dayNumber ?? .min, d.upper?.dayNumber ?? .max) }
+        let fromLower = from.map { bounds($0).0 } ?? .min
+        let toUpper = to.map { bounds($0).1 } ?? .max
+        let hits = events.filter { e in
+            let (lower, upper) = bounds(e.date)
+            return upper >= fromLower && lower <= toUpper && (kinds.isEmpty || kinds.contains(e.kind))
+        }
+        let sorted = hits.sorted { a, b in
+            let (al, au) = bounds(a.date), (bl, bu) = bounds(b.date)
+            return (al, au, a.id) < (bl, bu, b.id)
+        }
+        return (reverse ? sorted.reversed() : sorted).map(\.id)
+    }
+
+    /// Every page of `query`, followed through its cursors.
+    static func allPages(_ store: SQLiteEventStore, _ query: TimelineQuery) throws -> [String] {
+        var query = query
+        var ids: [String] = []
+        while true {
+            let page = try store.timeline(query)
+            #expect(page.records.count <= query.limit)
+            ids += page.records.map(\.event.id)
+            guard let cursor = page.nextCursor else { return ids }
+            query.cursor = cursor
+        }
+    }
+
+    static func ranges(seed: UInt64) -> [(HistoricalDate?, HistoricalDate?)] {
+        let texts: [(String?, String?)] = [
+            (nil, nil), ("1956", "1956"), ("1900", nil), (nil, "1870"), ("1945-08-15", "1945-09-02"), ("195X", nil),
+            ("2018-11", "2019-01"), ("1850", "2030"), ("1999-12-31", "2000-01-01"), ("1700", "1800"), ("2100", nil),
+        ]
+        return texts.map { ($0.0.map(Sample.date), $0.1.map(Sample.date)) }
+    }
+
+    func check(_ store: SQLiteEventStore, _ events: [Event]) throws {
+        for (from, to) in Self.ranges(seed: 1) {
+            for kinds in [[], [EventKind.speech]] {
+                for reverse in [false, true] {
+                    let query = TimelineQuery(from: from, to: to, kinds: kinds, reverse: reverse, limit: 37)
+                    let got = try Self.allPages(store, query)
+                    let want = Self.expected(events, from: from, to: to, kinds: kinds, reverse: reverse)
+                    #expect(got == want, "from \(from?.description ?? "..") to \(to?.description ?? "..") kinds \(kinds) reverse \(reverse)")
+                }
+            }
+        }
+    }
+
+    @Test func rangesAgreeWithBruteForce() throws {
+        let f = try StoreFixture()
+        var events = Self.corpus(count: 1_500, seed: 7)
+        _ = try f.store.append(events.map(LogEntry.event))
+        try check(f.store, events)
+
+        // Amending moves events between span classes; retracted events leave every range.
+        for i in stride(from: 0, to: 300, by: 3) {
+            var amended = events[i]
+            amended.date = Sample.date(i % 2 == 0 ? "1960/2010" : "1961-03-04")
+            _ = try f.store.amend(amended)
+            events[i] = amended
+        }
+        for i in stride(from: 1, to: 300, by: 7) {
+            _ = try f.store.retract(id: events[i].id, reason: "test")
+        }
+        let retracted = Set(stride(from: 1, to: 300, by: 7).map { events[$0].id })
+        try check(f.store, events.filter { !retracted.contains($0.id) })
+    }
+
+    /// A store written before span classes (schema version 1) is migrated when opened, with the same answers.
+    @Test func versionOneStoreIsMigrated() throws {
+        let f = try StoreFixture()
+        let events = Self.corpus(count: 400, seed: 11)
+        _ = try f.store.append(events.map(LogEntry.event))
+        f.store.close()
+        try Self.exec(f.path, """
+            DROP INDEX events_chronology;
+            ALTER TABLE events DROP COLUMN span_class;
+            CREATE INDEX events_chronology ON events(lower, upper, id);
+            PRAGMA user_version = 1;
+            """)
+        try f.reopen()
+        #expect(try Self.userVersion(f.path) == 2)
+        try check(f.store, events)
+    }
+
+    static func exec(_ path: String, _ sql: String) throws {
+        var db: OpaquePointer?
+        guard sqlite3_open(path, &db) == SQLITE_OK else { throw StoreError(.io, "cannot open \(path)") }
+        defer { sqlite3_close(db) }
+        var message: UnsafeMutablePointer<CChar>?
+        if sqlite3_exec(db, sql, nil, nil, &message) != SQLITE_OK {
+            defer { sqlite3_free(message) }
+            throw StoreError(.io, message.map { String(cString: $0) } ?? "sqlite3_exec failed")
+        }
+    }
+
+    static func userVersion(_ path: String) throws -> Int64 {
+        var db: OpaquePointer?
+        guard sqlite3_open(path, &db) == SQLITE_OK else { throw StoreError(.io, "cannot open \(path)") }
+        defer { sqlite3_close(db) }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &statement, nil) == SQLITE_OK, sqlite3_step(statement) == SQLITE_ROW
+        else { throw StoreError(.io, "cannot read user_version") }
+        defer { sqlite3_finalize(statement) }
+        return sqlite3_column_int64(statement, 0)
+    }
+}
