@@ -3,7 +3,7 @@ import Synchronization
 /// Compresses and decompresses stored text with the store's versioned preset dictionaries.
 ///
 /// Thread-safe. Compression runs on the caller's thread (so many connections compress in parallel, off
-/// the writer): each thread borrows a `Deflater` primed with the current dictionary from a pool.
+/// the writer): each batch borrows a `Deflater` primed with the current dictionary from a pool.
 final class TextCodec: Sendable {
     private struct State {
         var dictionaries: [Int64: [UInt8]] = [0: []]
@@ -18,9 +18,6 @@ final class TextCodec: Sendable {
         self.level = level
     }
 
-    /// The dictionary version new records are compressed with (0: none).
-    var currentDictionary: Int64 { state.withLock { $0.current } }
-
     /// Makes `bytes` known as dictionary `id`, and the current one when `current` is set.
     func install(dictionary id: Int64, bytes: [UInt8], current: Bool) {
         state.withLock { state in
@@ -32,12 +29,21 @@ final class TextCodec: Sendable {
         }
     }
 
-    /// Compresses `text` with the current dictionary.
+    /// Runs `body` with one deflater primed with the current dictionary, borrowed from the pool for the
+    /// whole run (a batch): the pool's lock is taken twice per batch, not per text. With many connections
+    /// compressing at once, per-text borrowing made that lock a quarter of annalsd's CPU (profile.md §6).
+    func withSession<T>(_ body: (CompressionSession) -> T) -> T {
+        let session = CompressionSession(deflater: Result { () throws(CompressionError) in try borrow() })
+        defer { if case .success(let deflater) = session.deflater { giveBack(deflater) } }
+        return body(session)
+    }
+
+    /// Compresses one text with the current dictionary (a session of one).
     /// - Returns: the raw-deflate bytes and the dictionary version used.
     func compress(_ text: String) throws(CompressionError) -> (bytes: [UInt8], dictionary: Int64) {
-        let deflater = try borrow()
-        defer { giveBack(deflater) }
-        return (try deflater.compress(text), deflater.dictionaryID)
+        try withSession { session in
+            Result { () throws(CompressionError) in (try session.compress(text), session.dictionary) }
+        }.get()
     }
 
     /// The text that `bytes` holds, compressed with dictionary `dictionary`.
@@ -62,5 +68,18 @@ final class TextCodec: Sendable {
                 state.pool.append(deflater)
             }
         }
+    }
+}
+
+/// Compression on one thread for one batch, with the deflater `TextCodec.withSession` borrowed.
+struct CompressionSession {
+    fileprivate let deflater: Result<Deflater, CompressionError>
+
+    /// The dictionary version this session compresses with (0: none, or no deflater could be made).
+    var dictionary: Int64 { (try? deflater.get())?.dictionaryID ?? 0 }
+
+    /// Raw-deflate bytes of `text` with the session's dictionary.
+    func compress(_ text: String) throws(CompressionError) -> [UInt8] {
+        try deflater.get().compress(text)
     }
 }

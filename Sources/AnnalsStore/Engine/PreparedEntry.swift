@@ -18,7 +18,7 @@ struct PreparedEntry {
     let content: PreparedContent?
 
     /// Validates and prepares `entry`.
-    init(_ entry: LogEntry, intent: Intent = .log, validator: EventValidator, codec: TextCodec, summaryThreshold: Int) {
+    init(_ entry: LogEntry, intent: Intent = .log, validator: EventValidator, compression: CompressionSession, summaryThreshold: Int) {
         self.entry = entry
         self.intent = intent
         do {
@@ -33,7 +33,7 @@ struct PreparedEntry {
         case .event(let event):
             hash = Int64(bitPattern: event.contentHash)
             do {
-                content = try PreparedContent(event, codec: codec, summaryThreshold: summaryThreshold)
+                content = try PreparedContent(event, compression: compression, summaryThreshold: summaryThreshold)
                 rejection = nil
             } catch {
                 content = nil
@@ -63,14 +63,11 @@ struct PreparedContent {
     /// Filter keys: (name, label) such as ("a:japan", "Japan").
     let facets: [(name: String, label: String)]
 
-    init(_ event: Event, codec: TextCodec, summaryThreshold: Int) throws(CompressionError) {
+    init(_ event: Event, compression: CompressionSession, summaryThreshold: Int) throws(CompressionError) {
         meta = MetaCodec.encode(event)
-        var dictionary = codec.currentDictionary
         if let summary = event.summary, summary.utf8.count > summaryThreshold {
-            let z = try codec.compress(summary)
+            summaryZ = try compression.compress(summary)
             self.summary = nil
-            summaryZ = z.bytes
-            dictionary = z.dictionary
             summaryLength = summary.utf8.count
         } else {
             summary = event.summary
@@ -78,15 +75,13 @@ struct PreparedContent {
             summaryLength = 0
         }
         if let body = event.body {
-            let z = try codec.compress(body)
-            bodyZ = z.bytes
-            dictionary = z.dictionary
+            bodyZ = try compression.compress(body)
             bodyLength = body.utf8.count
         } else {
             bodyZ = nil
             bodyLength = 0
         }
-        self.dictionary = dictionary
+        dictionary = compression.dictionary
         (lower, upper) = DayBounds.of(event.date)
         decade = event.date.lower.map { $0.year.floorDiv(10) * 10 }
         spanClass = SpanClass.of(lower: lower, upper: upper)

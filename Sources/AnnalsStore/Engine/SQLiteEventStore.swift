@@ -113,7 +113,7 @@ public final class SQLiteEventStore: EventStore {
     }
 
     public func append(_ entries: [LogEntry], completion: @escaping @Sendable (Result<[AppendOutcome], StoreError>) -> Void) {
-        let prepared = entries.map { prepare($0, intent: .log) }
+        let prepared = codec.withSession { session in entries.map { prepare($0, intent: .log, session) } }
         enqueue(prepared, completion: completion)
     }
 
@@ -121,13 +121,13 @@ public final class SQLiteEventStore: EventStore {
         var event = event
         event.revision = nil
         event.recorded = nil
-        let prepared = prepare(.event(event), intent: .amend)
+        let prepared = codec.withSession { prepare(.event(event), intent: .amend, $0) }
         try single(prepared)
         return try currentRecord(event.id)
     }
 
     public func retract(id: String, reason: String) throws(StoreError) -> EventRecord {
-        try single(prepare(.retraction(Retraction(id: id, reason: reason)), intent: .log))
+        try single(codec.withSession { prepare(.retraction(Retraction(id: id, reason: reason)), intent: .log, $0) })
         return try currentRecord(id)
     }
 
@@ -141,8 +141,8 @@ public final class SQLiteEventStore: EventStore {
         return detail.current
     }
 
-    private func prepare(_ entry: LogEntry, intent: PreparedEntry.Intent) -> PreparedEntry {
-        PreparedEntry(entry, intent: intent, validator: validator, codec: codec,
+    private func prepare(_ entry: LogEntry, intent: PreparedEntry.Intent, _ session: CompressionSession) -> PreparedEntry {
+        PreparedEntry(entry, intent: intent, validator: validator, compression: session,
                       summaryThreshold: options.summaryCompressionThreshold)
     }
 

@@ -3,8 +3,10 @@
 /// Layout (documented in the README):
 /// - `revisions`: the change log, one row per revision or retraction, `seq` = log position. Title, date,
 ///   kind and `meta` (actors, places, tags, sources, references in a compact binary form) are stored plain;
-///   summaries over `SQLiteEventStore.summaryCompressionThreshold` bytes and every body are stored only
-///   zlib-compressed (`summary_z`, `body_z`, with their lengths and the `dict` that compressed them).
+///   summaries over `SQLiteEventStore.summaryCompressionThreshold` bytes are stored only zlib-compressed
+///   (`summary_z`, with its length and the `dict` that compressed it).
+/// - `bodies`: each revision's body, zlib-compressed (`body_z`, keyed by `seq`): apart from the revisions,
+///   so the rows a timeline reads stay small and many fit in a page.
 /// - `events`: one row per event id: its current revision (`head`), date bounds as day numbers, kind,
 ///   retraction flag and span class (`SpanClass`), indexed chronologically within each span class.
 /// - `facets` and `facet_names`: the indexed filter keys of current revisions (actor names `a:`, actor codes
@@ -30,7 +32,7 @@ enum Schema {
     }
 
     /// Migrations: `migrations[i]` takes a database from version i to i+1.
-    static var migrations: [String] { [createTables, chronologyBySpanClass] }
+    static var migrations: [String] { [createTables, spanClassesAndBodies] }
 
     /// Version 1: the tables.
     private static let createTables =
@@ -93,9 +95,13 @@ enum Schema {
         """
 
     /// Version 2: events carry their span class, and the chronological index is kept per class, covering the
-    /// columns a date range filters on, so a range scans only entries that can overlap it (profile.md §5).
-    private static var chronologyBySpanClass: String {
+    /// columns a date range filters on, so a range scans only entries that can overlap it; bodies move to
+    /// their own table, so revision rows are a few hundred bytes instead of a few KB (profile.md §5).
+    private static var spanClassesAndBodies: String {
         """
+        CREATE TABLE bodies(seq INTEGER PRIMARY KEY, body_z BLOB NOT NULL);
+        INSERT INTO bodies(seq, body_z) SELECT seq, body_z FROM revisions WHERE body_z IS NOT NULL;
+        ALTER TABLE revisions DROP COLUMN body_z;
         ALTER TABLE events ADD COLUMN span_class INTEGER NOT NULL DEFAULT 0;
         UPDATE events SET span_class = \(SpanClass.sqlExpression);
         DROP INDEX events_chronology;

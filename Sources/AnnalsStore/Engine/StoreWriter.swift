@@ -287,8 +287,8 @@ final class StoreWriter {
     ) throws -> Int64 {
         let s = try db.statement("""
             INSERT INTO revisions(event, revision, recorded, retraction, hash, date, kind, title, meta,
-                                  summary, summary_z, summary_length, body_z, body_length, dict)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  summary, summary_z, summary_length, body_length, dict)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try s.bind(event, at: 1)
         try s.bind(revision, at: 2)
@@ -303,12 +303,18 @@ final class StoreWriter {
             try s.bind(c.summary, at: 10)
             try s.bind(blob: c.summaryZ, at: 11)
             if c.summaryZ != nil { try s.bind(c.summaryLength, at: 12) }
-            try s.bind(blob: c.bodyZ, at: 13)
-            if c.bodyZ != nil { try s.bind(c.bodyLength, at: 14) }
-            try s.bind(c.dictionary, at: 15)
+            if c.bodyZ != nil { try s.bind(c.bodyLength, at: 13) }
+            try s.bind(c.dictionary, at: 14)
         }
         try s.step()
-        return db.lastInsertRowID
+        let seq = db.lastInsertRowID
+        if let bodyZ = content?.1.bodyZ {
+            let body = try db.statement("INSERT INTO bodies(seq, body_z) VALUES (?, ?)")
+            try body.bind(seq, at: 1)
+            try body.bind(blob: bodyZ, at: 2)
+            try body.step()
+        }
+        return seq
     }
 
     // MARK: Indexes of the current revision

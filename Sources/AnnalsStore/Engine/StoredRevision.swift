@@ -11,14 +11,14 @@ struct StoredRevision {
         return nil
     }
 
-    /// The columns `decode` expects, for a `revisions r JOIN events e` query.
+    /// The columns `decode` expects, for a `revisions r JOIN events e` query; the body comes from `bodies`.
     static let columns = """
         r.seq, e.id, r.revision, r.recorded, r.retraction, r.date, r.kind, r.title, r.meta,
-        r.summary, r.summary_z, r.summary_length, r.body_z, r.body_length, r.dict
+        r.summary, r.summary_z, r.summary_length, (SELECT b.body_z FROM bodies b WHERE b.seq = r.seq), r.body_length, r.dict
         """
 
     /// `columns` without the compressed body (NULL in its place), for rows decoded with `withBody: false`:
-    /// timelines then never read body blobs (or their overflow pages), nor carry them through a sort.
+    /// timelines then never read the `bodies` table, nor carry bodies through a sort.
     static let columnsWithoutBody = """
         r.seq, e.id, r.revision, r.recorded, r.retraction, r.date, r.kind, r.title, r.meta,
         r.summary, r.summary_z, r.summary_length, NULL, r.body_length, r.dict
