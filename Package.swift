@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "annals-bench",
             dependencies: [
-                "AnnalsCore", "AnnalsClient", "AnnalsStore", "CAnnalsSQLite",
+                "AnnalsCore", "AnnalsClient", "AnnalsProtocol", "AnnalsStore", "CAnnalsSQLite",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),

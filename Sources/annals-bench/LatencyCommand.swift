@@ -1,12 +1,13 @@
 import AnnalsClient
 import AnnalsCore
+import AnnalsProtocol
 import Dispatch
 import Foundation
 import Histogram
 import Synchronization
 
-/// `annals-bench latency`: closed-loop clients, each on its own connection and thread, for `--seconds`;
-/// latencies in microseconds in an HdrHistogram (3 significant digits).
+/// `annals-bench latency`: closed-loop clients, each on its own connection, for `--seconds`; latencies in
+/// microseconds in an HdrHistogram (3 significant digits).
 enum LatencyCommand {
     struct Params: Sendable {
         var actors: [String]
@@ -50,8 +51,6 @@ enum LatencyCommand {
                 throw BenchError("cannot connect to annalsd on port \(port): \(error)")
             }
         }
-        let merged = Mutex(Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three))
-        let totals = Mutex((rows: 0, errors: 0, firstError: String?.none))
         let maxRSS = Atomic<Int>(0)
         let stop = Atomic<Bool>(false)
         let done = DispatchGroup()
@@ -66,51 +65,34 @@ enum LatencyCommand {
             }.start()
         }
         let start = DispatchTime.now()
-        for (c, connection) in connections.enumerated() {
-            done.enter()
-            let thread = Thread {
-                var rng = SeededRandom(seed: UInt64(c + 1) &* 7919)
-                var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
-                var rows = 0, errors = 0
-                var firstError: String?
-                while DispatchTime.now().uptimeNanoseconds < deadline {
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    do {
-                        switch query {
-                        case "actor":
-                            rows += try connection.timeline(TimelineQuery(actors: [params.actors[rng.int(0...(params.actors.count - 1))]], limit: limit)).records.count
-                        case "range":
-                            let from = params.lowDay + Int64(rng.int(0...Int(params.highDay - params.lowDay)))
-                            rows += try connection.timeline(TimelineQuery(from: date(from), to: date(from + params.window), limit: limit)).records.count
-                        case "text":
-                            rows += try connection.timeline(TimelineQuery(text: params.words[rng.int(0...(params.words.count - 1))], limit: limit)).records.count
-                        default:
-                            _ = try connection.get(id: params.ids[rng.int(0...(params.ids.count - 1))])
-                            rows += 1
-                        }
-                    } catch {
-                        errors += 1
-                        if firstError == nil { firstError = "\(error)" }
-                    }
-                    histogram.record((DispatchTime.now().uptimeNanoseconds - t0) / 1000)
+        let drivers = connections.enumerated().map { c, connection in
+            ClosedLoopClient(connection: connection, seed: UInt64(c + 1) &* 7919, deadline: deadline, done: done) { rng in
+                switch query {
+                case "actor":
+                    return .timeline(TimelineQuery(actors: [params.actors[rng.int(0...(params.actors.count - 1))]], limit: limit))
+                case "range":
+                    let from = params.lowDay + Int64(rng.int(0...Int(params.highDay - params.lowDay)))
+                    return .timeline(TimelineQuery(from: date(from), to: date(from + params.window), limit: limit))
+                case "text":
+                    return .timeline(TimelineQuery(text: params.words[rng.int(0...(params.words.count - 1))], limit: limit))
+                default:
+                    return .get(id: params.ids[rng.int(0...(params.ids.count - 1))], revision: nil)
                 }
-                let local = histogram
-                merged.withLock { $0.add(local) }
-                totals.withLock { t in
-                    t.rows += rows
-                    t.errors += errors
-                    if t.firstError == nil { t.firstError = firstError }
-                }
-                done.leave()
             }
-            thread.start()
         }
+        for driver in drivers { driver.start() }
         done.wait()
         let wall = elapsed(since: start)
         stop.store(true, ordering: .relaxed)
         for connection in connections { connection.close() }
-        let h = merged.withLock { $0 }
-        let t = totals.withLock { $0 }
+        var h = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+        var t = (rows: 0, errors: 0, firstError: String?.none)
+        for driver in drivers {
+            h.add(driver.histogram)
+            t.rows += driver.rows
+            t.errors += driver.errors
+            if t.firstError == nil { t.firstError = driver.firstError }
+        }
         var result: [String: Any] = [
             "system": "annals", "query": query, "clients": clients, "seconds": wall, "count": Int(h.totalCount),
             "ops_per_second": Double(h.totalCount) / wall,
@@ -121,6 +103,64 @@ enum LatencyCommand {
         if let e = t.firstError { result["first_error"] = e }
         if pid > 0 { result["max_rss_kib"] = maxRSS.load(ordering: .relaxed) }
         printJSON(result)
+    }
+}
+
+/// One closed-loop client: it sends its next request from the previous one's completion, on the connection's
+/// reader thread, like pgbench's event loop, so the load generator adds no thread hand-off of its own to
+/// each round trip. Its state is touched by one request's completion at a time (each request is sent
+/// only after the previous one completed), hence `@unchecked Sendable`; read it after `done` is left.
+final class ClosedLoopClient: @unchecked Sendable {
+    private let connection: AnnalsConnection
+    private let deadline: UInt64
+    private let done: DispatchGroup
+    private let makeRequest: (inout SeededRandom) -> Request
+    private var rng: SeededRandom
+    private var sentAt: UInt64 = 0
+    private(set) var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+    private(set) var rows = 0
+    private(set) var errors = 0
+    private(set) var firstError: String?
+
+    init(connection: AnnalsConnection, seed: UInt64, deadline: UInt64, done: DispatchGroup,
+         makeRequest: @escaping (inout SeededRandom) -> Request) {
+        self.connection = connection
+        self.rng = SeededRandom(seed: seed)
+        self.deadline = deadline
+        self.done = done
+        self.makeRequest = makeRequest
+    }
+
+    func start() {
+        done.enter()
+        sendNext()
+    }
+
+    private func sendNext() {
+        guard DispatchTime.now().uptimeNanoseconds < deadline else {
+            done.leave()
+            return
+        }
+        let request = makeRequest(&rng)
+        sentAt = DispatchTime.now().uptimeNanoseconds
+        connection.send(request) { result in self.completed(result) }
+    }
+
+    private func completed(_ result: Result<Response, ClientError>) {
+        histogram.record((DispatchTime.now().uptimeNanoseconds - sentAt) / 1000)
+        switch result {
+        case .success(.page(let records, _)): rows += records.count
+        case .success(.detail): rows += 1
+        case .success(let other):
+            errors += 1
+            if firstError == nil { firstError = "unexpected response \(other)" }
+        case .failure(let error):
+            errors += 1
+            if firstError == nil { firstError = "\(error)" }
+            done.leave()  // the connection is gone: this client stops
+            return
+        }
+        sendNext()
     }
 }
 
