@@ -32,18 +32,23 @@ struct DateRangeTests {
             }
             let kind: EventKind = next(3) == 0 ? .speech : .statement
             let body = next(2) == 0 ? String(repeating: "Body of event \(i), with its words. ", count: 1 + next(300)) : nil
-            return Sample.event("e\(i)", date, kind: kind, body: body)
+            let actor = Actor(name: Self.actors[next(Self.actors.count)])
+            return Sample.event("e\(i)", date, kind: kind, body: body, actors: [actor])
         }
     }
 
+    static let actors = ["Japan", "Russia", "China", "South Korea", "Mongolia"]
+
     /// The events overlapping [from, to] in timeline order, by brute force over the dates themselves.
-    static func expected(_ events: [Event], from: HistoricalDate?, to: HistoricalDate?, kinds: [EventKind], reverse: Bool) -> [String] {
+    static func expected(_ events: [Event], from: HistoricalDate?, to: HistoricalDate?, kinds: [EventKind], actor: String? = nil,
+                         reverse: Bool) -> [String] {
         func bounds(_ d: HistoricalDate) -> (Int64, Int64) { (d.lower?.dayNumber ?? .min, d.upper?.dayNumber ?? .max) }
         let fromLower = from.map { bounds($0).0 } ?? .min
         let toUpper = to.map { bounds($0).1 } ?? .max
         let hits = events.filter { e in
             let (lower, upper) = bounds(e.date)
             return upper >= fromLower && lower <= toUpper && (kinds.isEmpty || kinds.contains(e.kind))
+                && (actor == nil || e.actors.contains { $0.name == actor })
         }
         let sorted = hits.sorted { a, b in
             let (al, au) = bounds(a.date), (bl, bu) = bounds(b.date)
@@ -83,6 +88,12 @@ struct DateRangeTests {
                     #expect(got == want, "from \(from?.description ?? "..") to \(to?.description ?? "..") kinds \(kinds) reverse \(reverse)")
                 }
             }
+            // The same ranges through an actor's facet entries.
+            for reverse in [false, true] {
+                let query = TimelineQuery(from: from, to: to, actors: ["Russia"], reverse: reverse, limit: 23)
+                let want = Self.expected(events, from: from, to: to, kinds: [], actor: "Russia", reverse: reverse)
+                #expect(try Self.allPages(store, query) == want, "Russia from \(from?.description ?? "..") to \(to?.description ?? "..")")
+            }
         }
     }
 
@@ -120,6 +131,7 @@ struct DateRangeTests {
             ALTER TABLE revisions ADD COLUMN body_z BLOB;
             UPDATE revisions SET body_z = (SELECT body_z FROM bodies WHERE bodies.seq = revisions.seq);
             DROP TABLE bodies;
+            ALTER TABLE facets DROP COLUMN event;
             PRAGMA user_version = 1;
             """)
         try f.reopen()

@@ -10,7 +10,8 @@
 /// - `events`: one row per event id: its current revision (`head`), date bounds as day numbers, kind,
 ///   retraction flag and span class (`SpanClass`), indexed chronologically within each span class.
 /// - `facets` and `facet_names`: the indexed filter keys of current revisions (actor names `a:`, actor codes
-///   `c:`, tags `t:`, reference targets `r:`), kept in chronological order per key.
+///   `c:`, tags `t:`, reference targets `r:`), kept in chronological order per key, each entry with its
+///   event's rowid.
 /// - `fts`: a contentless FTS5 index over title, summary and body of current revisions.
 /// - `dictionaries`: zlib preset dictionaries, by version.
 /// - `counters`: running totals for stats.
@@ -96,12 +97,15 @@ enum Schema {
 
     /// Version 2: events carry their span class, and the chronological index is kept per class, covering the
     /// columns a date range filters on, so a range scans only entries that can overlap it; bodies move to
-    /// their own table, so revision rows are a few hundred bytes instead of a few KB (profile.md §5).
+    /// their own table, so revision rows are a few hundred bytes instead of a few KB; facet entries carry
+    /// their event's rowid, so a facet timeline reaches each event without the id index (profile.md §5).
     private static var spanClassesAndBodies: String {
         """
         CREATE TABLE bodies(seq INTEGER PRIMARY KEY, body_z BLOB NOT NULL);
         INSERT INTO bodies(seq, body_z) SELECT seq, body_z FROM revisions WHERE body_z IS NOT NULL;
         ALTER TABLE revisions DROP COLUMN body_z;
+        ALTER TABLE facets ADD COLUMN event INTEGER NOT NULL DEFAULT 0;
+        UPDATE facets SET event = (SELECT rowid FROM events WHERE events.id = facets.id);
         ALTER TABLE events ADD COLUMN span_class INTEGER NOT NULL DEFAULT 0;
         UPDATE events SET span_class = \(SpanClass.sqlExpression);
         DROP INDEX events_chronology;

@@ -322,11 +322,12 @@ final class StoreWriter {
     private func addIndexes(rowid: Int64, id: String, event: Event, content: PreparedContent) throws {
         for facet in content.facets {
             let facetID = try facetID(facet.name, label: facet.label)
-            let s = try db.statement("INSERT OR IGNORE INTO facets(facet, lower, upper, id) VALUES (?, ?, ?, ?)")
+            let s = try db.statement("INSERT OR IGNORE INTO facets(facet, lower, upper, id, event) VALUES (?, ?, ?, ?, ?)")
             try s.bind(facetID, at: 1)
             try s.bind(content.lower, at: 2)
             try s.bind(content.upper, at: 3)
             try s.bind(id, at: 4)
+            try s.bind(rowid, at: 5)
             try s.step()
         }
         let fts = try db.statement("INSERT INTO fts(rowid, title, summary, body) VALUES (?, ?, ?, ?)")

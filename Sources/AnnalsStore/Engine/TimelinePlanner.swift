@@ -53,7 +53,7 @@ struct TimelinePlanner {
         if query.references != nil { facetGroups.append(referenceFacet.map { [$0] } ?? []) }
 
         if let driver = facetGroups.first {
-            source = "facets f CROSS JOIN events e ON e.id = f.id"
+            source = "facets f CROSS JOIN events e ON e.rowid = f.event"
             key = "f"
             conditions.append(Self.inList("f.facet", driver, &bindings))
             for group in facetGroups.dropFirst() {
