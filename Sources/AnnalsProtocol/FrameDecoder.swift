@@ -29,6 +29,13 @@ public struct FrameDecoder: Sendable {
     /// The bytes appended and not yet returned as frames.
     public var bufferedByteCount: Int { buffer.count - readIndex }
 
+    /// Frees the buffer's storage when no byte is buffered, so an idle connection holds no memory for it.
+    public mutating func releaseStorage() {
+        guard bufferedByteCount == 0 else { return }
+        buffer = []
+        readIndex = 0
+    }
+
     /// Adds bytes read from the stream.
     /// - Complexity: O(`bytes.count`) plus, once after frames were consumed, O(partial frame left in the buffer).
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {

@@ -62,6 +62,9 @@ final class Connection: @unchecked Sendable {
     /// is small (PROTOCOL.md §2.1), and strangers must not make the server buffer 16 MiB frames.
     static let handshakeFrameLimit = 64 * 1024
 
+    /// Bytes taken from the socket per `recv`.
+    static let readChunk = 64 * 1024
+
     init(id: Int, fd: Int32, context: ServerContext, storeQueue: DispatchQueue) {
         self.id = id
         self.fd = fd
@@ -114,7 +117,9 @@ final class Connection: @unchecked Sendable {
     private func readAvailable() {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !closed else { return }
-        if readBuffer.isEmpty { readBuffer = [UInt8](repeating: 0, count: 64 * 1024) }
+        if readBuffer.isEmpty {
+            readBuffer = [UInt8](unsafeUninitializedCapacity: Self.readChunk) { _, count in count = Self.readChunk }
+        }
         var budget = 1 << 20  // read at most 1 MiB per event, for fairness between connections
         while budget > 0 && !closed && !readingPaused {
             let n = readBuffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
@@ -136,6 +141,11 @@ final class Connection: @unchecked Sendable {
             }
         }
         partialSince = decoder.bufferedByteCount > 0 ? (partialSince ?? .now()) : nil
+        if decoder.bufferedByteCount == 0 {
+            // Between requests a connection holds no read buffers (64 KB or more each otherwise).
+            readBuffer = []
+            decoder.releaseStorage()
+        }
     }
 
     private func processFrames() {
