@@ -117,6 +117,15 @@ struct DateRangeTests {
         try check(f.store, events.filter { !retracted.contains($0.id) })
     }
 
+    /// Without open-ended events the store knows its longest span and starts every class's scan no
+    /// earlier than that allows.
+    @Test func rangesWithOnlyBoundedSpans() throws {
+        let f = try StoreFixture()
+        let events = Self.corpus(count: 1_200, seed: 5).filter { $0.date.lower != nil && $0.date.upper != nil }
+        _ = try f.store.append(events.map(LogEntry.event))
+        try check(f.store, events)
+    }
+
     /// A store written before span classes and the bodies table (schema version 1) is migrated when opened,
     /// with the same answers and every body intact.
     @Test func versionOneStoreIsMigrated() throws {

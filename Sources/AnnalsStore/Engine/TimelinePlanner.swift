@@ -143,7 +143,9 @@ struct TimelinePlanner {
             var armConditions = ["e.span_class = ?"] + conditions
             bindings.append(.int(Int64(spanClass)))
             bindings.append(contentsOf: shared)
-            let longest = spanClass < SpanClass.limits.count ? SpanClass.limits[spanClass] : maxSpan
+            // The class's longest span, or the longest stored when shorter (it bounds every class then).
+            let classLimit = spanClass < SpanClass.limits.count ? SpanClass.limits[spanClass] : nil
+            let longest = [classLimit, maxSpan].compactMap { $0 }.min()
             if let fromLower, let longest, fromLower > Int64.min + longest {
                 armConditions.append("e.lower >= ?")
                 bindings.append(.int(fromLower - longest))
