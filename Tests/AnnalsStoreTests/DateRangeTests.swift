@@ -41,14 +41,14 @@ struct DateRangeTests {
 
     /// The events overlapping [from, to] in timeline order, by brute force over the dates themselves.
     static func expected(_ events: [Event], from: HistoricalDate?, to: HistoricalDate?, kinds: [EventKind], actor: String? = nil,
-                         reverse: Bool) -> [String] {
+                         withBody: Bool = false, reverse: Bool) -> [String] {
         func bounds(_ d: HistoricalDate) -> (Int64, Int64) { (d.lower?.dayNumber ?? .min, d.upper?.dayNumber ?? .max) }
         let fromLower = from.map { bounds($0).0 } ?? .min
         let toUpper = to.map { bounds($0).1 } ?? .max
         let hits = events.filter { e in
             let (lower, upper) = bounds(e.date)
             return upper >= fromLower && lower <= toUpper && (kinds.isEmpty || kinds.contains(e.kind))
-                && (actor == nil || e.actors.contains { $0.name == actor })
+                && (actor == nil || e.actors.contains { $0.name == actor }) && (!withBody || e.body != nil)
         }
         let sorted = hits.sorted { a, b in
             let (al, au) = bounds(a.date), (bl, bu) = bounds(b.date)
@@ -87,6 +87,16 @@ struct DateRangeTests {
                     let want = Self.expected(events, from: from, to: to, kinds: kinds, reverse: reverse)
                     #expect(got == want, "from \(from?.description ?? "..") to \(to?.description ?? "..") kinds \(kinds) reverse \(reverse)")
                 }
+            }
+            // The same ranges through the full-text index ("words" is in every body and nowhere else), alone
+            // and with an actor.
+            for reverse in [false, true] {
+                let query = TimelineQuery(from: from, to: to, text: "words", reverse: reverse, limit: 37)
+                let want = Self.expected(events, from: from, to: to, kinds: [], withBody: true, reverse: reverse)
+                #expect(try Self.allPages(store, query) == want, "words from \(from?.description ?? "..") to \(to?.description ?? "..")")
+                let withActor = TimelineQuery(from: from, to: to, actors: ["Russia"], text: "words", reverse: reverse, limit: 37)
+                let wantWithActor = Self.expected(events, from: from, to: to, kinds: [], actor: "Russia", withBody: true, reverse: reverse)
+                #expect(try Self.allPages(store, withActor) == wantWithActor)
             }
             // The same ranges through an actor's facet entries.
             for reverse in [false, true] {
@@ -141,8 +151,14 @@ struct DateRangeTests {
             UPDATE revisions SET body_z = (SELECT body_z FROM bodies WHERE bodies.seq = revisions.seq);
             DROP TABLE bodies;
             ALTER TABLE facets DROP COLUMN event;
+            INSERT INTO fts(fts) VALUES ('delete-all');
             PRAGMA user_version = 1;
             """)
+        // Version 1 keyed the full-text index by the events rowid.
+        for event in events {
+            try Self.exec(f.path, "INSERT INTO fts(rowid, title, summary, body) SELECT rowid, ?1, NULL, ?2 FROM events WHERE id = ?3",
+                          bindings: [event.title, event.body, event.id])
+        }
         try f.reopen()
         #expect(try Self.userVersion(f.path) == 2)
         try check(f.store, events)
@@ -150,6 +166,21 @@ struct DateRangeTests {
             #expect(try f.store.get(id: event.id, revision: nil)?.current.event.body == event.body)
         }
         #expect(try f.store.integrityCheck() == "ok")
+    }
+
+    /// Runs one statement with text bindings (nil binds NULL).
+    static func exec(_ path: String, _ sql: String, bindings: [String?]) throws {
+        var db: OpaquePointer?
+        guard sqlite3_open(path, &db) == SQLITE_OK else { throw StoreError(.io, "cannot open \(path)") }
+        defer { sqlite3_close(db) }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else { throw StoreError(.io, "cannot prepare \(sql)") }
+        defer { sqlite3_finalize(statement) }
+        let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+        for (index, value) in bindings.enumerated() {
+            if let value { sqlite3_bind_text(statement, Int32(index + 1), value, -1, transient) } else { sqlite3_bind_null(statement, Int32(index + 1)) }
+        }
+        guard sqlite3_step(statement) == SQLITE_DONE else { throw StoreError(.io, String(cString: sqlite3_errmsg(db))) }
     }
 
     static func exec(_ path: String, _ sql: String) throws {

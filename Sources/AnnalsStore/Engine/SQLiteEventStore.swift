@@ -74,7 +74,12 @@ public final class SQLiteEventStore: EventStore {
         } catch {
             throw StoreError(error.primaryCode == SQLITE_NOTADB ? .corrupt : .io, "cannot open \(path): \(error.message)")
         }
-        try Schema.migrate(db)
+        try Schema.migrate(db) { step in
+            if step == 1 {
+                _ = try Self.loadDictionaries(db, into: codec)
+                try FullTextIndex.rebuild(db: db, codec: codec)
+            }
+        }
         writer = UncheckedBox(StoreWriter(db: db, codec: codec, clock: options.clock))
         readers = ReaderPool(capacity: options.readers) { () throws(StoreError) -> SQLiteDatabase in
             do {
@@ -87,17 +92,24 @@ public final class SQLiteEventStore: EventStore {
             }
         }
         do {
-            let s = try db.statement("SELECT id, bytes, sample_count FROM dictionaries ORDER BY id")
-            var trainedAt: Int64 = 0
-            while try s.step() {
-                codec.install(dictionary: s.int64(0), bytes: s.blob(1) ?? [], current: true)
-                trainedAt = s.int64(2)
-            }
-            s.reset()
+            let trainedAt = try Self.loadDictionaries(db, into: codec)
             training.withLock { $0.trainedAtSeq = trainedAt }
         } catch {
             throw StoreError.from(any: error)
         }
+    }
+
+    /// Installs every stored dictionary in `codec`, the newest current.
+    /// - Returns: the entry count the newest was trained at.
+    private static func loadDictionaries(_ db: SQLiteDatabase, into codec: TextCodec) throws -> Int64 {
+        let s = try db.statement("SELECT id, bytes, sample_count FROM dictionaries ORDER BY id")
+        defer { s.reset() }
+        var trainedAt: Int64 = 0
+        while try s.step() {
+            codec.install(dictionary: s.int64(0), bytes: s.blob(1) ?? [], current: true)
+            trainedAt = s.int64(2)
+        }
+        return trainedAt
     }
 
     private static func configure(_ db: SQLiteDatabase, options: Options) throws(SQLiteError) {

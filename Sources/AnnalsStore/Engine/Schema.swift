@@ -98,7 +98,9 @@ enum Schema {
     /// Version 2: events carry their span class, and the chronological index is kept per class, covering the
     /// columns a date range filters on, so a range scans only entries that can overlap it; bodies move to
     /// their own table, so revision rows are a few hundred bytes instead of a few KB; facet entries carry
-    /// their event's rowid, so a facet timeline reaches each event without the id index (profile.md §5).
+    /// their event's rowid, so a facet timeline reaches each event without the id index; and full-text
+    /// entries are keyed by `FullTextKey` (re-indexed by `FullTextIndex.rebuild` after this SQL)
+    /// (profile.md §5).
     private static var spanClassesAndBodies: String {
         """
         CREATE TABLE bodies(seq INTEGER PRIMARY KEY, body_z BLOB NOT NULL);
@@ -114,8 +116,10 @@ enum Schema {
     }
 
     /// Brings the database at `db` to `version`, in one transaction per step.
+    /// - Parameter afterStep: runs inside step i's transaction, after its SQL, with i (data moves SQL
+    ///   cannot do, such as re-indexing compressed text).
     /// - Throws: `StoreError.corrupt` when the file is from a newer Annals.
-    static func migrate(_ db: SQLiteDatabase) throws(StoreError) {
+    static func migrate(_ db: SQLiteDatabase, afterStep: (Int) throws -> Void = { _ in }) throws(StoreError) {
         do {
             let current = try db.pragma("user_version")
             if current > version {
@@ -125,6 +129,7 @@ enum Schema {
                 try db.execute("BEGIN IMMEDIATE")
                 do {
                     try db.execute(migrations[step])
+                    try afterStep(step)
                     try db.execute("PRAGMA user_version=\(step + 1)")
                     try db.execute("COMMIT")
                 } catch {

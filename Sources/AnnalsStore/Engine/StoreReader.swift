@@ -34,18 +34,19 @@ struct StoreReader {
             let s = try db.statement(plan.sql)
             try s.bind(plan.bindings)
             defer { s.reset() }
+            if plan.fullTextOrdered { return try fullTextPage(s, plan: plan, query: query) }
             var records: [EventRecord] = []
             var last: TimelinePlanner.Position?
             var hasMore = false
             while try s.step() {
-                let position = TimelinePlanner.Position(lower: s.int64(0), upper: s.int64(1), id: s.text(4) ?? "")
+                let position = TimelinePlanner.Position(lower: s.int64(0), upper: s.int64(1), id: s.text(plan.recordOffset + 1) ?? "")
                 if position == last { continue }  // the same event reached through two facets
                 if records.count == query.limit {
                     hasMore = true
                     break
                 }
                 last = position
-                records.append(try record(from: s, retracted: s.int64(2) != 0, offset: 3))
+                records.append(try record(from: s, retracted: s.int64(2) != 0, offset: plan.recordOffset))
             }
             return TimelinePage(records: records, nextCursor: hasMore ? last?.cursor : nil)
         } catch let error as StoreError {
@@ -58,6 +59,24 @@ struct StoreReader {
         } catch {
             throw StoreError(.io, "\(error)")
         }
+    }
+
+    /// A full-text page from rows in `FullTextKey` order (by first day, then rowid): reads one row past the
+    /// page, then the rest of that row's day (any of which may sort before it), and sorts what it read into
+    /// timeline order. Each event is indexed once, so no row repeats.
+    private func fullTextPage(_ s: SQLiteStatement, plan: TimelinePlanner, query: TimelineQuery) throws -> TimelinePage {
+        var rows: [(position: TimelinePlanner.Position, record: EventRecord)] = []
+        var lastDay: Int64?
+        while try s.step() {
+            let day = FullTextKey.day(ofKey: s.int64(3))
+            if let lastDay, day != lastDay { break }
+            let position = TimelinePlanner.Position(lower: s.int64(0), upper: s.int64(1), id: s.text(plan.recordOffset + 1) ?? "")
+            rows.append((position, try record(from: s, retracted: s.int64(2) != 0, offset: plan.recordOffset)))
+            if rows.count > query.limit { lastDay = day }
+        }
+        rows.sort { query.reverse ? $1.position < $0.position : $0.position < $1.position }
+        let page = rows.prefix(query.limit)
+        return TimelinePage(records: page.map(\.record), nextCursor: rows.count > query.limit ? page.last?.position.cursor : nil)
     }
 
     /// The record for the row at `s`: the head revision, or for a retracted event its last content.

@@ -11,25 +11,40 @@ final class StoreWriter {
     /// transaction and dropped again if that is rolled back). Bounded: cleared when it grows past `facetCacheLimit`.
     private var facetCache: [String: Int64] = [:]
     private static let facetCacheLimit = 20_000
-    /// Counter changes of the open batch and of the open group, applied once per group just before COMMIT
-    /// (one UPDATE per distinct facet instead of one per event and facet; see Scripts/bench-results).
-    private var batchCounts = PendingCounts()
-    private var groupCounts = PendingCounts()
+    /// Counter changes and full-text writes of the open batch and of the open group, applied once per group
+    /// just before COMMIT (one UPDATE per distinct facet instead of one per event and facet; full-text
+    /// writes in key order; see Scripts/bench-results).
+    private var batchPending = PendingChanges()
+    private var groupPending = PendingChanges()
 
-    /// Use counts and bound statistics not yet written to `facet_names` and `counters`.
-    private struct PendingCounts {
+    /// Use counts and bound statistics not yet written to `facet_names` and `counters`, and full-text
+    /// entries not yet written to `fts`.
+    private struct PendingChanges {
         var uses: [Int64: Int64] = [:]
+        /// In the order they were made; written sorted by key (stable), because FTS5 starts a new segment
+        /// whenever a rowid is not above the previous one, and `FullTextKey`s arrive in no order.
+        var textWrites: [TextWrite] = []
         var newFacetNames: [String] = []
         /// Events added with an open start or end: they defeat the `max_span` shortcut of date ranges.
         var openEnded: Int64 = 0
         var maxSpan: Int64?
 
-        mutating func merge(_ other: PendingCounts) {
+        mutating func merge(_ other: PendingChanges) {
             for (facet, delta) in other.uses { uses[facet, default: 0] += delta }
             newFacetNames += other.newFacetNames
+            textWrites += other.textWrites
             openEnded += other.openEnded
             if let span = other.maxSpan { maxSpan = max(maxSpan ?? span, span) }
         }
+    }
+
+    /// One insert into, or delete from, the contentless full-text index (which needs the original text).
+    private struct TextWrite {
+        var key: Int64
+        var delete: Bool
+        var title: String
+        var summary: String?
+        var body: String?
     }
 
     init(db: SQLiteDatabase, codec: TextCodec, clock: @escaping @Sendable () -> Timestamp) {
@@ -43,15 +58,15 @@ final class StoreWriter {
     func apply(_ batches: [[PreparedEntry]]) -> [Result<[AppendOutcome], StoreError>] {
         var results: [Result<[AppendOutcome], StoreError>] = []
         results.reserveCapacity(batches.count)
-        groupCounts = PendingCounts()
+        groupPending = PendingChanges()
         do {
             try db.execute("BEGIN IMMEDIATE")
             var totals = (text: Int64(0), compressed: Int64(0))
             for batch in batches {
                 results.append(.success(try applyAtomically(batch, totals: &totals)))
             }
-            try writeCounts(groupCounts)
-            groupCounts = PendingCounts()
+            try writePending(groupPending)
+            groupPending = PendingChanges()
             if totals.text != 0 || totals.compressed != 0 {
                 try db.run("UPDATE counters SET value = value + ? WHERE name = 'text_bytes'", .int(totals.text))
                 try db.run("UPDATE counters SET value = value + ? WHERE name = 'compressed_bytes'", .int(totals.compressed))
@@ -62,8 +77,8 @@ final class StoreWriter {
         } catch {
             try? db.execute("ROLLBACK")
             facetCache.removeAll()
-            groupCounts = PendingCounts()
-            batchCounts = PendingCounts()
+            groupPending = PendingChanges()
+            batchPending = PendingChanges()
             let storeError = (error as? SQLiteError).map(StoreError.from) ?? (error as? StoreError) ?? StoreError(.io, "\(error)")
             return batches.map { _ in .failure(storeError) }
         }
@@ -75,7 +90,7 @@ final class StoreWriter {
             return batch.map { $0.rejection.map(AppendOutcome.rejected) ?? .rejected(Self.aborted) }
         }
         try db.execute("SAVEPOINT batch")
-        batchCounts = PendingCounts()
+        batchPending = PendingChanges()
         var outcomes: [AppendOutcome] = []
         outcomes.reserveCapacity(batch.count)
         var batchTotals = (text: Int64(0), compressed: Int64(0))
@@ -95,13 +110,13 @@ final class StoreWriter {
         }
         if failed {
             try db.execute("ROLLBACK TO batch; RELEASE batch")
-            for name in batchCounts.newFacetNames { facetCache.removeValue(forKey: name) }
-            batchCounts = PendingCounts()
+            for name in batchPending.newFacetNames { facetCache.removeValue(forKey: name) }
+            batchPending = PendingChanges()
             return outcomes.map { if case .rejected = $0 { $0 } else { .rejected(Self.aborted) } }
         }
         try db.execute("RELEASE batch")
-        groupCounts.merge(batchCounts)
-        batchCounts = PendingCounts()
+        groupPending.merge(batchPending)
+        batchPending = PendingChanges()
         totals.text += batchTotals.text
         totals.compressed += batchTotals.compressed
         return outcomes
@@ -330,22 +345,29 @@ final class StoreWriter {
             try s.bind(rowid, at: 5)
             try s.step()
         }
-        let fts = try db.statement("INSERT INTO fts(rowid, title, summary, body) VALUES (?, ?, ?, ?)")
-        try fts.bind(rowid, at: 1)
-        try fts.bind(event.title, at: 2)
-        try fts.bind(event.summary, at: 3)
-        try fts.bind(event.body, at: 4)
-        try fts.step()
+        batchPending.textWrites.append(TextWrite(key: FullTextKey.of(lower: content.lower, rowid: rowid), delete: false,
+                                                title: event.title, summary: event.summary, body: event.body))
         if content.lower == DayBounds.openLower || content.upper == DayBounds.openUpper {
-            batchCounts.openEnded += 1
+            batchPending.openEnded += 1
         } else if content.upper != DayBounds.openUpper {
             let span = content.upper - content.lower
-            batchCounts.maxSpan = max(batchCounts.maxSpan ?? span, span)
+            batchPending.maxSpan = max(batchPending.maxSpan ?? span, span)
         }
     }
 
-    /// Writes counter changes gathered over a group: facet use counts, open starts, the longest span.
-    private func writeCounts(_ counts: PendingCounts) throws {
+    /// Writes what a group gathered: full-text entries in key order, facet use counts, open starts, the longest span.
+    private func writePending(_ counts: PendingChanges) throws {
+        let ordered = counts.textWrites.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }
+        for (_, write) in ordered {
+            let s = try db.statement(write.delete
+                ? "INSERT INTO fts(fts, rowid, title, summary, body) VALUES ('delete', ?, ?, ?, ?)"
+                : "INSERT INTO fts(rowid, title, summary, body) VALUES (?, ?, ?, ?)")
+            try s.bind(write.key, at: 1)
+            try s.bind(write.title, at: 2)
+            try s.bind(write.summary, at: 3)
+            try s.bind(write.body, at: 4)
+            try s.step()
+        }
         for (facet, delta) in counts.uses where delta != 0 {
             try db.run("UPDATE facet_names SET uses = uses + ? WHERE facet = ?", .int(delta), .int(facet))
         }
@@ -379,12 +401,8 @@ final class StoreWriter {
 
     /// Removes `event`'s text from the full-text index (a contentless FTS5 table needs the original text).
     private func removeText(of event: Event, rowid: Int64) throws {
-        let s = try db.statement("INSERT INTO fts(fts, rowid, title, summary, body) VALUES ('delete', ?, ?, ?, ?)")
-        try s.bind(rowid, at: 1)
-        try s.bind(event.title, at: 2)
-        try s.bind(event.summary, at: 3)
-        try s.bind(event.body, at: 4)
-        try s.step()
+        batchPending.textWrites.append(TextWrite(key: FullTextKey.of(lower: DayBounds.of(event.date).lower, rowid: rowid), delete: true,
+                                                title: event.title, summary: event.summary, body: event.body))
     }
 
     /// The id of facet `name`, created when new, with one more use counted (written before COMMIT).
@@ -408,12 +426,12 @@ final class StoreWriter {
                 try insert.bind(label, at: 2)
                 try insert.step()
                 id = db.lastInsertRowID
-                batchCounts.newFacetNames.append(name)
+                batchPending.newFacetNames.append(name)
             }
             if facetCache.count >= Self.facetCacheLimit { facetCache.removeAll(keepingCapacity: true) }
             facetCache[name] = id
         }
-        batchCounts.uses[id, default: 0] += 1
+        batchPending.uses[id, default: 0] += 1
         return id
     }
 

@@ -8,14 +8,26 @@ struct TimelinePlanner {
     /// after (lower, upper, retracted).
     var sql = ""
     var bindings: [SQLiteValue] = []
+    /// The column where the revision columns start (`record(from:offset:)`).
+    var recordOffset: Int32 = 3
+    /// Rows come in `FullTextKey` order (column 3), not timeline order: the reader reads past the page to the
+    /// end of its last day and sorts.
+    var fullTextOrdered = false
 
     /// The sort key of an event in the timeline, and its cursor form.
-    struct Position: Equatable {
+    struct Position: Equatable, Comparable {
         var lower: Int64
         var upper: Int64
         var id: String
 
         var cursor: String { "1:\(lower):\(upper):\(id)" }
+
+        /// Timeline order. Ids compare by their UTF-8 bytes, as SQLite's BINARY collation does.
+        static func < (a: Position, b: Position) -> Bool {
+            if a.lower != b.lower { return a.lower < b.lower }
+            if a.upper != b.upper { return a.upper < b.upper }
+            return a.id.utf8.lexicographicallyPrecedes(b.id.utf8)
+        }
 
         init(lower: Int64, upper: Int64, id: String) {
             self.lower = lower
@@ -60,7 +72,8 @@ struct TimelinePlanner {
                 conditions.append("EXISTS (SELECT 1 FROM facets g WHERE \(Self.inList("g.facet", group, &bindings)) AND g.lower = e.lower AND g.upper = e.upper AND g.id = e.id)")
             }
         } else if let text = query.text {
-            source = "(SELECT rowid AS hit FROM fts WHERE fts MATCH ?) m CROSS JOIN events e ON e.rowid = m.hit"
+            source = "fts CROSS JOIN events e ON e.rowid = (fts.rowid & \(FullTextKey.rowidMask))"
+            conditions.append("fts MATCH ?")
             bindings.append(.text(text))
             key = "e"
         } else {
@@ -70,7 +83,7 @@ struct TimelinePlanner {
         // Without a facet or text, and unless a few ids are asked for, events are read by span class.
         let bySpanClass = facetGroups.isEmpty && query.text == nil && referencedIDs == nil
         if let text = query.text, !facetGroups.isEmpty {
-            conditions.append("e.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+            conditions.append("e.rowid IN (SELECT rowid & \(FullTextKey.rowidMask) FROM fts WHERE fts MATCH ?)")
             bindings.append(.text(text))
         }
         if let referencedIDs {
@@ -81,6 +94,8 @@ struct TimelinePlanner {
         }
         if !query.includeRetracted { conditions.append("e.retracted = 0") }
         var fromLower: Int64?
+        var toUpper: Int64?
+        var cursorLower: Int64?
         if let from = query.from {
             let lower = DayBounds.of(from).lower
             if lower != DayBounds.openLower {
@@ -94,14 +109,16 @@ struct TimelinePlanner {
             }
         }
         if let to = query.to {
-            let toUpper = DayBounds.of(to).upper
-            if toUpper != DayBounds.openUpper {
+            let upper = DayBounds.of(to).upper
+            if upper != DayBounds.openUpper {
+                toUpper = upper
                 conditions.append("\(key).lower <= ?")
-                bindings.append(.int(toUpper))
+                bindings.append(.int(upper))
             }
         }
         if let cursor = query.cursor {
             let position = try Position(cursor: cursor)
+            cursorLower = position.lower
             conditions.append("(\(key).lower, \(key).upper, \(key).id) \(query.reverse ? "<" : ">") (?, ?, ?)")
             bindings.append(contentsOf: [.int(position.lower), .int(position.upper), .text(position.id)])
         }
@@ -111,17 +128,31 @@ struct TimelinePlanner {
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         if facetGroups.isEmpty && query.text != nil {
-            // Full-text driver: every match must be sorted before the first row comes out. Sort only the keys
-            // (top limit + 1, each event once) and join the revisions of those rows alone, instead of carrying
-            // every match's revision row through the sort.
+            // Full-text driver: matches in key order (by first day), bounded by the days the range and the
+            // cursor allow; the reader stops after the page's last day.
+            var keyConditions: [String] = []
+            var lowest = fromLower.flatMap { from in maxSpan.flatMap { from > Int64.min + $0 ? from - $0 : nil } }
+            var highest = toUpper
+            if let cursorLower {
+                if query.reverse { highest = min(highest ?? cursorLower, cursorLower) } else { lowest = max(lowest ?? cursorLower, cursorLower) }
+            }
+            if let lowest {
+                keyConditions.append("fts.rowid >= ?")
+                bindings.append(.int(FullTextKey.first(onDayOf: lowest)))
+            }
+            if let highest {
+                keyConditions.append("fts.rowid < ?")
+                bindings.append(.int(FullTextKey.first(afterDayOf: highest)))
+            }
+            let allConditions = (conditions + keyConditions).joined(separator: " AND ")
             sql = """
-                SELECT e.lower, e.upper, e.retracted, \(StoredRevision.columnsWithoutBody)
-                FROM (SELECT e.rowid AS page_row FROM \(source) \(whereClause)
-                      ORDER BY e.lower \(order), e.upper \(order), e.id \(order) LIMIT ?) k
-                CROSS JOIN events e ON e.rowid = k.page_row JOIN revisions r ON r.seq = e.head
-                ORDER BY e.lower \(order), e.upper \(order), e.id \(order)
+                SELECT e.lower, e.upper, e.retracted, fts.rowid, \(StoredRevision.columnsWithoutBody)
+                FROM \(source) JOIN revisions r ON r.seq = e.head
+                WHERE \(allConditions)
+                ORDER BY fts.rowid \(order)
                 """
-            bindings.append(.int(Int64(query.limit) + 1))
+            recordOffset = 4
+            fullTextOrdered = true
             return
         }
         sql = """

@@ -1,0 +1,60 @@
+import AnnalsCore
+
+/// The rowid of an event's entry in the FTS5 index: the event's first day in the high bits and its `events`
+/// rowid in the low 40. FTS5 returns matches in rowid order, so a full-text page reads matches in date
+/// order and stops after the page (plus the rest of its last day) instead of sorting every match: the cost
+/// of a search page no longer grows with the number of events that contain the word.
+///
+/// Days are clamped to ±2²² (about ±11,000 years); events beyond share the extreme day, which keeps the
+/// order monotone in `lower`, all the reader relies on.
+enum FullTextKey {
+    private static let rowidBits: Int64 = 40
+    /// The low bits: the event's rowid.
+    static let rowidMask: Int64 = (1 << rowidBits) - 1
+    private static let dayOffset: Int64 = 1 << 22
+    private static let lastDay: Int64 = (1 << 23) - 1
+
+    /// The clamped day bucket of a `lower` day number (open starts come first).
+    static func day(_ lower: Int64) -> Int64 {
+        if lower <= -dayOffset { return 0 }
+        if lower >= dayOffset { return lastDay }
+        return lower + dayOffset
+    }
+
+    static func of(lower: Int64, rowid: Int64) -> Int64 {
+        day(lower) << rowidBits | (rowid & rowidMask)
+    }
+
+    /// The smallest key of an event starting on `lower`'s day.
+    static func first(onDayOf lower: Int64) -> Int64 { day(lower) << rowidBits }
+
+    /// The smallest key of an event starting after `lower`'s day.
+    static func first(afterDayOf lower: Int64) -> Int64 { (day(lower) + 1) << rowidBits }
+
+    /// The day bucket of a key.
+    static func day(ofKey key: Int64) -> Int64 { key >> rowidBits }
+}
+
+/// Whole-index maintenance of the contentless FTS5 table.
+enum FullTextIndex {
+    /// Empties the index and indexes every current, unretracted revision again under its `FullTextKey`
+    /// (the migration to schema 2 changed the keys). Runs in the caller's transaction.
+    static func rebuild(db: SQLiteDatabase, codec: TextCodec) throws {
+        try db.execute("INSERT INTO fts(fts) VALUES ('delete-all')")
+        let events = try db.prepare("SELECT rowid, lower, head FROM events WHERE retracted = 0")
+        defer { events.finalize() }
+        let insert = try db.prepare("INSERT INTO fts(rowid, title, summary, body) VALUES (?, ?, ?, ?)")
+        defer { insert.finalize() }
+        while try events.step() {
+            guard let event = try StoredRevision.load(seq: events.int64(2), db: db, codec: codec)?.event else {
+                throw StoreError(.corrupt, "event rowid \(events.int64(0)) has no current revision")
+            }
+            insert.reset()
+            try insert.bind(FullTextKey.of(lower: events.int64(1), rowid: events.int64(0)), at: 1)
+            try insert.bind(event.title, at: 2)
+            try insert.bind(event.summary, at: 3)
+            try insert.bind(event.body, at: 4)
+            try insert.step()
+        }
+    }
+}
