@@ -244,6 +244,9 @@ final class StoreWriter {
         try insertEvent.bind(content.spanClass, at: 6)
         try insertEvent.step()
         let rowid = db.lastInsertRowID
+        guard rowid <= FullTextKey.maxRowid else {
+            throw StoreError(.full, "the store holds \(FullTextKey.maxRowid) events, the most one file can index")
+        }
         let seq = try insertRevision(event: rowid, revision: 1, recorded: recordedTime(event.recorded), hash: hash,
                                      content: (event, content), retraction: nil)
         try db.run("UPDATE events SET head = ? WHERE rowid = ?", .int(seq), .int(rowid))
