@@ -53,6 +53,15 @@ struct Annalsd: ParsableCommand {
     @Option(help: ArgumentHelp("normal: committed data survives a crash of annalsd; full: also a power cut (slower).", valueName: "normal|full"))
     var sync = "normal"
 
+    @Option(name: .customLong("cache-size"), help: ArgumentHelp(
+        "SQLite page cache of each database connection (the writer and each reader), in MiB.", valueName: "MiB"))
+    var cacheSize = SQLiteEventStore.Options().cacheKiB / 1024
+
+    @Option(name: .customLong("wal-autocheckpoint"), help: ArgumentHelp(
+        "Copy the write-ahead log into the database once it holds this many 4 KiB pages (SQLite's wal_autocheckpoint).",
+        valueName: "pages"))
+    var walAutocheckpoint = SQLiteEventStore.Options().walAutocheckpoint
+
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel = "info"
 
@@ -68,6 +77,10 @@ struct Annalsd: ParsableCommand {
         }
         if let maxDBPages, maxDBPages < 16 { throw ValidationError("--max-db-pages must be at least 16") }
         guard (1...100_000).contains(maxBatch) else { throw ValidationError("--max-batch must be between 1 and 100000") }
+        guard (1...65_536).contains(cacheSize) else { throw ValidationError("--cache-size must be between 1 and 65536 MiB, not \(cacheSize)") }
+        guard (100...10_000_000).contains(walAutocheckpoint) else {
+            throw ValidationError("--wal-autocheckpoint must be between 100 and 10000000 pages, not \(walAutocheckpoint)")
+        }
     }
 
     func run() throws {
@@ -83,6 +96,8 @@ struct Annalsd: ParsableCommand {
         var options = SQLiteEventStore.Options()
         options.synchronous = sync == "full" ? .full : .normal
         options.maxPageCount = maxDBPages
+        options.cacheKiB = cacheSize * 1024
+        options.walAutocheckpoint = walAutocheckpoint
         // One reader connection for every read that can run at once: on a store queue or inline.
         let defaults = ServerConfiguration()
         options.readers = defaults.storeQueues + defaults.inlineReads

@@ -22,6 +22,33 @@ enum Fixtures {
 
 @Suite("annalsd end to end", .serialized)
 struct ServerTests {
+    @Test func badFlagsAreRefusedWithUsageExitAndReason() throws {
+        let cases: [([String], String)] = [
+            (["--cache-size", "0"], "--cache-size must be between 1 and 65536"),
+            (["--wal-autocheckpoint", "5"], "--wal-autocheckpoint must be between 100 and 10000000"),
+            (["--sync", "sometimes"], "--sync must be normal or full"),
+            (["--max-batch", "0"], "--max-batch must be between 1 and 100000"),
+        ]
+        for (arguments, reason) in cases {
+            let process = Process()
+            process.executableURL = ServerProcess.binDirectory.appendingPathComponent("annalsd")
+            process.arguments = ["--db", "/nonexistent/never-created.sqlite", "--port", "0"] + arguments
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = Pipe()
+            try process.run()
+            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 64, "\(arguments): exit \(process.terminationStatus)")
+            #expect(message.contains(reason), "\(arguments): \(message)")
+        }
+        // In range, they are taken.
+        let server = try ServerProcess(arguments: ["--cache-size", "8", "--wal-autocheckpoint", "1000"])
+        let client = try server.connect()
+        defer { client.close() }
+        #expect(try client.append([.event(Fixtures.event("cache-flags"))]).count == 1)
+    }
+
     @Test func handshakeAnnouncesVersionAndLimits() throws {
         let server = try ServerProcess(arguments: ["--max-batch", "500"])
         let client = try server.connect()

@@ -1,5 +1,6 @@
 import AnnalsCore
 import Foundation
+import Synchronization
 import Testing
 @testable import AnnalsStore
 
@@ -79,6 +80,37 @@ struct CompressionTests {
         #expect(dicts == "2")
         let perDict = try sqliteScalar(f.path, "SELECT group_concat(n) FROM (SELECT count(*) AS n FROM revisions GROUP BY dict ORDER BY dict)")
         #expect(perDict == "100,100,100")
+    }
+
+    /// Work queued on the writer (storing a newly trained dictionary, an integrity check) runs between
+    /// groups, not after a steady load stops: otherwise a dictionary trained during a bulk load is stored
+    /// only when the load ends, and nothing the load wrote uses it.
+    @Test func writerWorkRunsBetweenGroupsOfASteadyLoad() throws {
+        var options = StoreFixture.defaultOptions
+        options.maxGroupEntries = 20  // one batch per group
+        let f = try StoreFixture(options: options)
+        let batches = 200
+        let completed = Mutex(0)
+        let done = DispatchGroup()
+        let prepared = (0..<batches).map { batch in
+            (0..<20).map { i in
+                LogEntry.event(Sample.event("steady-\(batch)-\(i)", "1956-10-19", summary: String(Self.corpus[(batch * 20 + i) % Self.corpus.count].prefix(400))))
+            }
+        }
+        for events in prepared {
+            done.enter()
+            f.store.append(events) { _ in
+                completed.withLock { $0 += 1 }
+                done.leave()
+            }
+        }
+        let before = completed.withLock { $0 }
+        #expect(try f.store.integrityCheck() == "ok")
+        let after = completed.withLock { $0 }
+        done.wait()
+        #expect(try f.store.stats().events == batches * 20)
+        #expect(before < batches, "the writer finished all \(batches) groups before the check was queued: inconclusive")
+        #expect(after - before <= 2, "the check waited for \(after - before) of the \(batches - before) groups queued before it")
     }
 
     @Test func noUncompressedCopyOfABodyIsStored() throws {

@@ -194,13 +194,17 @@ struct DateRangeTests {
         }
     }
 
-    static func userVersion(_ path: String) throws -> Int64 {
+    static func userVersion(_ path: String) throws -> Int64 { try scalar(path, "PRAGMA user_version") }
+
+    /// The first column of the first row of `sql`, read through a connection of its own.
+    static func scalar(_ path: String, _ sql: String) throws -> Int64 {
         var db: OpaquePointer?
-        guard sqlite3_open(path, &db) == SQLITE_OK else { throw StoreError(.io, "cannot open \(path)") }
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else { throw StoreError(.io, "cannot open \(path)") }
         defer { sqlite3_close(db) }
+        sqlite3_busy_timeout(db, 5000)
         var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &statement, nil) == SQLITE_OK, sqlite3_step(statement) == SQLITE_ROW
-        else { throw StoreError(.io, "cannot read user_version") }
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, sqlite3_step(statement) == SQLITE_ROW
+        else { throw StoreError(.io, "cannot run \(sql): \(String(cString: sqlite3_errmsg(db)))") }
         defer { sqlite3_finalize(statement) }
         return sqlite3_column_int64(statement, 0)
     }

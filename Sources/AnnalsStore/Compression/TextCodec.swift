@@ -31,7 +31,8 @@ final class TextCodec: Sendable {
 
     /// Runs `body` with one deflater primed with the current dictionary, borrowed from the pool for the
     /// whole run (a batch): the pool's lock is taken twice per batch, not per text. With many connections
-    /// compressing at once, per-text borrowing made that lock a quarter of annalsd's CPU (profile.md §6).
+    /// compressing at once, per-text borrowing made that lock a quarter of annalsd's CPU
+    /// (Scripts/bench-results/2026-11-29T100708Z/profile.md §1).
     func withSession<T>(_ body: (CompressionSession) -> T) -> T {
         let session = CompressionSession(deflater: Result { () throws(CompressionError) in try borrow() })
         defer { if case .success(let deflater) = session.deflater { giveBack(deflater) } }

@@ -9,8 +9,8 @@ import AnnalsCore
 /// order monotone in `lower`, all the reader relies on.
 ///
 /// The price is index size: FTS5 stores each posting's rowid as a delta from the previous one, and day-major
-/// keys make those deltas large (profile.md: the FTS5 index grew from 981 to 1,804 bytes per event at 100k
-/// with 40 rowid bits). Fewer rowid bits keep the deltas a byte shorter.
+/// keys make those deltas longer (at 100k the FTS5 data grew from 981 to 1,637 bytes per event; see
+/// Scripts/bench-results/2026-11-29T100708Z/profile.md §6). 32 rowid bits keep them a byte shorter than 40.
 enum FullTextKey {
     private static let rowidBits: Int64 = 32
     /// The low bits: the event's rowid.

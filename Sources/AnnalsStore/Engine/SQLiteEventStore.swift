@@ -186,34 +186,48 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
-    /// Runs on the writer queue: applies everything pending, a group per transaction, until none is left.
+    private typealias Group = [(entries: [PreparedEntry], completion: @Sendable (Result<[AppendOutcome], StoreError>) -> Void)]
+
+    /// Runs on the writer queue: applies one group of pending batches in one transaction, then queues itself
+    /// again, so work queued on the writer meanwhile (a new dictionary, an integrity check) runs between
+    /// groups instead of waiting for a steady load to stop.
     private func drain() {
         dispatchPrecondition(condition: .onQueue(writerQueue))
-        while true {
-            let group = pending.withLock { state -> [(entries: [PreparedEntry], completion: @Sendable (Result<[AppendOutcome], StoreError>) -> Void)] in
-                var taken = 0, count = 0
-                while taken < state.batches.count && (count == 0 || count + state.batches[taken].entries.count <= options.maxGroupEntries) {
-                    count += state.batches[taken].entries.count
-                    taken += 1
-                }
-                let group = Array(state.batches.prefix(taken))
-                state.batches.removeFirst(taken)
-                if group.isEmpty { state.draining = false }
-                return group
+        guard let group = takeGroup() else { return }
+        apply(group)
+        writerQueue.async { self.drain() }
+    }
+
+    /// The next group: pending batches up to `maxGroupEntries` entries; nil (and not draining) when none.
+    private func takeGroup() -> Group? {
+        pending.withLock { state -> Group? in
+            var taken = 0, count = 0
+            while taken < state.batches.count && (count == 0 || count + state.batches[taken].entries.count <= options.maxGroupEntries) {
+                count += state.batches[taken].entries.count
+                taken += 1
             }
-            if group.isEmpty { return }
-            let results = writer.value.apply(group.map(\.entries))
-            var accepted = false
-            for result in results {
-                if case .success(let outcomes) = result, outcomes.contains(where: { if case .accepted = $0 { true } else { false } }) {
-                    accepted = true
-                }
+            guard taken > 0 else {
+                state.draining = false
+                return nil
             }
-            for (batch, result) in zip(group, results) { batch.completion(result) }
-            if accepted, let last = try? writer.value.db.scalar("SELECT max(seq) FROM revisions") {
-                for handler in commitHandlers.withLock({ $0 }) { handler(last) }
-                maybeTrainDictionary(lastSeq: last)
+            let group = Array(state.batches.prefix(taken))
+            state.batches.removeFirst(taken)
+            return group
+        }
+    }
+
+    private func apply(_ group: Group) {
+        let results = writer.value.apply(group.map(\.entries))
+        var accepted = false
+        for result in results {
+            if case .success(let outcomes) = result, outcomes.contains(where: { if case .accepted = $0 { true } else { false } }) {
+                accepted = true
             }
+        }
+        for (batch, result) in zip(group, results) { batch.completion(result) }
+        if accepted, let last = try? writer.value.db.scalar("SELECT max(seq) FROM revisions") {
+            for handler in commitHandlers.withLock({ $0 }) { handler(last) }
+            maybeTrainDictionary(lastSeq: last)
         }
     }
 
@@ -316,7 +330,8 @@ public final class SQLiteEventStore: EventStore {
         guard wasOpen else { return }
         trainingQueue.sync {}
         writerQueue.sync {
-            // Anything queued before `closed` was set has drained by now (drain runs ahead of this block).
+            // Batches queued before `closed` was set are written before the file closes.
+            while let group = takeGroup() { apply(group) }
             try? writer.value.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             writer.value.db.close()
         }

@@ -100,7 +100,7 @@ enum Schema {
     /// their own table, so revision rows are a few hundred bytes instead of a few KB; facet entries carry
     /// their event's rowid, so a facet timeline reaches each event without the id index; and full-text
     /// entries are keyed by `FullTextKey` (re-indexed by `FullTextIndex.rebuild` after this SQL)
-    /// (profile.md §5).
+    /// (Scripts/bench-results/2026-11-29T100708Z/profile.md §3, §4, §6).
     private static var spanClassesAndBodies: String {
         """
         CREATE TABLE bodies(seq INTEGER PRIMARY KEY, body_z BLOB NOT NULL);

@@ -1,11 +1,12 @@
 import AnnalsCore
 
 /// Turns a `TimelineQuery` into SQL over the indexes, choosing the access path that reads the fewest rows:
-/// a facet's chronological index when actors, tags or references are asked for; the full-text index when
-/// only text is; otherwise the events' chronological index. Values are always bound, never spliced.
+/// a facet's chronological index when actors, tags or references are asked for; the full-text index (in
+/// `FullTextKey` order) when only text is; otherwise the events' chronological index, one scan per span
+/// class. Values are always bound, never spliced.
 struct TimelinePlanner {
-    /// The SQL and its bindings; rows come in timeline order with `StoredRevision.columnsWithoutBody` from column 3 on,
-    /// after (lower, upper, retracted).
+    /// The SQL and its bindings; rows start with (lower, upper, retracted) and carry
+    /// `StoredRevision.columnsWithoutBody` from `recordOffset` on, in timeline order unless `fullTextOrdered`.
     var sql = ""
     var bindings: [SQLiteValue] = []
     /// The column where the revision columns start (`record(from:offset:)`).
