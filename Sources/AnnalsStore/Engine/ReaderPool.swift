@@ -9,10 +9,21 @@ final class ReaderPool: Sendable {
     private let open: @Sendable () throws(StoreError) -> SQLiteDatabase
     private let closed = Atomic<Bool>(false)
 
+    private let capacity: Int
+
     init(capacity: Int, open: @escaping @Sendable () throws(StoreError) -> SQLiteDatabase) {
+        self.capacity = capacity
         self.free = Mutex([])
         self.slots = DispatchSemaphore(value: capacity)
         self.open = open
+    }
+
+    /// Opens every connection now, so the store's descriptors are fixed from the start (rather than growing
+    /// with the first busy moment) and a file that cannot be opened for reading fails at startup.
+    func openAll() throws(StoreError) {
+        var opened: [UncheckedBox<SQLiteDatabase>] = []
+        for _ in 0..<capacity { opened.append(UncheckedBox(try open())) }
+        free.withLock { $0 += opened }
     }
 
     /// Runs `body` with a reader connection that no other thread uses meanwhile, inside one read

@@ -91,6 +91,7 @@ public final class SQLiteEventStore: EventStore {
                 throw StoreError.from(any: error)
             }
         }
+        try readers.openAll()
         do {
             let trainedAt = try Self.loadDictionaries(db, into: codec)
             training.withLock { $0.trainedAtSeq = trainedAt }
