@@ -2,12 +2,14 @@
 import Glibc
 #endif
 
-/// A blocking TCP socket for the client: connect with a timeout, send all, receive some.
-struct ClientSocket: Sendable {
-    let fd: Int32
+/// A blocking TCP socket for the client: connect with a timeout, send all, receive some. Public for tools
+/// that speak the protocol frame by frame (the benchmark's raw ping).
+public struct ClientSocket: Sendable {
+    /// The connected descriptor (TCP_NODELAY set); the caller closes it.
+    public let fd: Int32
 
     /// Connects to `host:port` within `timeout` seconds.
-    static func connect(host: String, port: UInt16, timeout: Double) throws(ClientError) -> ClientSocket {
+    public static func connect(host: String, port: UInt16, timeout: Double) throws(ClientError) -> ClientSocket {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)

@@ -1,3 +1,4 @@
+import AnnalsClient
 import AnnalsProtocol
 import Dispatch
 import Foundation
@@ -10,18 +11,10 @@ import Glibc
 enum PingCommand {
     /// A blocking loopback connection that has done the handshake.
     static func connect(port: UInt16) throws(BenchError) -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw BenchError("socket: errno \(errno)") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let fd: Int32
+        do { fd = try ClientSocket.connect(host: "127.0.0.1", port: port, timeout: 10).fd } catch {
+            throw BenchError("connect to 127.0.0.1:\(port): \(error)")
         }
-        guard rc == 0 else { close(fd); throw BenchError("connect to 127.0.0.1:\(port): errno \(errno)") }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         let hello = Request.hello(ClientHello(clientName: "annals-bench-raw")).encode(requestID: 0)
         guard sendAll(fd, hello) else { close(fd); throw BenchError("cannot send hello") }
         var decoder = FrameDecoder()
