@@ -84,6 +84,7 @@ let package = Package(
 
         .testTarget(name: "AnnalsCoreTests", dependencies: ["AnnalsCore"], exclude: ["Fixtures"]),
         .testTarget(name: "AnnalsStoreTests", dependencies: ["AnnalsCore", "AnnalsStore", "CAnnalsSQLite"]),
+        .testTarget(name: "AnnalsServerTests", dependencies: ["AnnalsServer"]),
         .testTarget(name: "AnnalsProtocolTests", dependencies: ["AnnalsCore", "AnnalsProtocol"]),
         .testTarget(name: "AnnalsFormatTests", dependencies: ["AnnalsCore", "AnnalsFormat"], exclude: ["Golden"]),
         .testTarget(

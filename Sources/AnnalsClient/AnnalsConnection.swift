@@ -43,37 +43,13 @@ public final class AnnalsConnection: Sendable {
                 clientName: String = "annals-client", timeout: Double = 10) throws(ClientError) {
         socket = try ClientSocket.connect(host: host, port: port, timeout: timeout)
         do {
-            let hello = ClientHello(clientName: clientName, token: token)
-            try socket.sendAll(Request.hello(hello).encode(requestID: 1))
-            var decoder = FrameDecoder(maxFrameSize: ServerLimits.defaultMaxFrameSize)
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            var frame: Frame?
-            var timeval = timeval(tv_sec: Int(timeout), tv_usec: 0)
-            setsockopt(socket.fd, SOL_SOCKET, SO_RCVTIMEO, &timeval, socklen_t(MemoryLayout<timeval>.size))
-            while frame == nil {
-                let n = try socket.receive(into: &buffer)
-                guard n > 0 else { throw ClientError.disconnected("the server closed the connection during the handshake") }
-                decoder.append(buffer[0..<n])
-                do { frame = try decoder.next() } catch { throw ClientError.protocolViolation(error.message) }
-            }
-            var noTimeout = Glibc.timeval(tv_sec: 0, tv_usec: 0)
-            setsockopt(socket.fd, SOL_SOCKET, SO_RCVTIMEO, &noTimeout, socklen_t(MemoryLayout<Glibc.timeval>.size))
-            let response: Response
-            do { response = try Response(frame: frame!) } catch { throw ClientError.protocolViolation(error.message) }
-            switch response {
-            case .hello(let hello): serverHello = hello
-            case .error(let error): throw ClientError.server(error)
-            default: throw ClientError.protocolViolation("expected hello, got \(response.type)")
-            }
+            let decoder: FrameDecoder
+            (serverHello, decoder) = try socket.handshake(ClientHello(clientName: clientName, token: token), timeout: timeout)
             maxFrameSize = serverHello.limits.maxFrameSize
-            let leftover = decoder
-            Thread { [self] in readLoop(decoder: leftover) }.start()
-        } catch let error as ClientError {
-            socket.close()
-            throw error
+            Thread { [self] in readLoop(decoder: decoder) }.start()
         } catch {
             socket.close()
-            throw .disconnected("\(error)")
+            throw error
         }
     }
 

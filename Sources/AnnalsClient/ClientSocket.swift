@@ -1,3 +1,4 @@
+import AnnalsProtocol
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,8 +55,37 @@ public struct ClientSocket: Sendable {
         throw .cannotConnect("\(host):\(port): \(String(cString: strerror(lastError)))")
     }
 
+    /// Sends `hello` and waits up to `timeout` seconds for the server's answer.
+    /// - Returns: the server's hello, and the decoder holding any bytes that arrived after it.
+    /// - Throws: `ClientError.server` when the server refuses (unsupported version, bad token…).
+    public func handshake(_ hello: ClientHello, timeout: Double) throws(ClientError) -> (ServerHello, FrameDecoder) {
+        try sendAll(Request.hello(hello).encode(requestID: 1))
+        var decoder = FrameDecoder(maxFrameSize: ServerLimits.defaultMaxFrameSize)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var frame: Frame?
+        var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        defer {
+            var none = timeval(tv_sec: 0, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, socklen_t(MemoryLayout<timeval>.size))
+        }
+        while frame == nil {
+            let n = try receive(into: &buffer)
+            guard n > 0 else { throw .disconnected("the server closed the connection during the handshake") }
+            decoder.append(buffer[0..<n])
+            do { frame = try decoder.next() } catch { throw .protocolViolation(error.message) }
+        }
+        let response: Response
+        do { response = try Response(frame: frame!) } catch { throw .protocolViolation(error.message) }
+        switch response {
+        case .hello(let hello): return (hello, decoder)
+        case .error(let error): throw .server(error)
+        default: throw .protocolViolation("expected hello, got \(response.type)")
+        }
+    }
+
     /// Sends every byte, retrying partial writes.
-    func sendAll(_ bytes: [UInt8]) throws(ClientError) {
+    public func sendAll(_ bytes: [UInt8]) throws(ClientError) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
@@ -68,7 +98,7 @@ public struct ClientSocket: Sendable {
     }
 
     /// Receives up to `buffer.count` bytes; 0 at end of stream.
-    func receive(into buffer: inout [UInt8]) throws(ClientError) -> Int {
+    public func receive(into buffer: inout [UInt8]) throws(ClientError) -> Int {
         while true {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n >= 0 { return n }
@@ -80,5 +110,6 @@ public struct ClientSocket: Sendable {
     /// Stops both directions (wakes a thread blocked in `receive`).
     func shutdownBoth() { shutdown(fd, Int32(SHUT_RDWR)) }
 
-    func close() { Glibc.close(fd) }
+    /// Closes the descriptor.
+    public func close() { Glibc.close(fd) }
 }

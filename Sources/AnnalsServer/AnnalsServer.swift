@@ -13,8 +13,10 @@ final class ServerContext: Sendable {
     let store: any EventStore
     let configuration: ServerConfiguration
     let logger: Logger
-    /// Reads running on their connection's own queue instead of a store queue (see `Connection`).
-    let inlineReads: SlotGate
+    /// Every connection's store reads, in one first-in-first-out queue.
+    let reads: ReadScheduler
+    /// Amends and retractions (they wait for the store's writer, so they must not hold a read slot).
+    let updates = DispatchQueue(label: "annals.store.update", attributes: .concurrent)
     private let lastCommitted = Atomic<Int64>(0)
     private let onClose: @Sendable (Connection) -> Void
 
@@ -22,7 +24,7 @@ final class ServerContext: Sendable {
         self.store = store
         self.configuration = configuration
         self.logger = logger
-        self.inlineReads = SlotGate(capacity: configuration.inlineReads)
+        self.reads = ReadScheduler(width: configuration.concurrentReads)
         self.onClose = onClose
     }
 
@@ -60,7 +62,6 @@ public final class AnnalsServer: Sendable {
     private let context: ServerContext
     private let state = Mutex(State())
     private let acceptQueue = DispatchQueue(label: "annals.accept")
-    private let storeQueues: [DispatchQueue]
     private let boundPort = Atomic<UInt16>(0)
     /// A descriptor held in reserve (on /dev/null): when accept fails for lack of descriptors, it is closed
     /// to accept one waiting connection, tell it 'server busy' and close it, so no client is left hanging.
@@ -72,7 +73,6 @@ public final class AnnalsServer: Sendable {
     /// - Parameters:
     ///   - store: the store to serve; the caller closes it after `stop`.
     public init(store: any EventStore, configuration: ServerConfiguration, logger: Logger) {
-        storeQueues = (0..<max(1, configuration.storeQueues)).map { DispatchQueue(label: "annals.store.read.\($0)") }
         let box = WeakServerBox()
         context = ServerContext(store: store, configuration: configuration, logger: logger) { connection in
             box.server?.remove(connection)
@@ -133,7 +133,7 @@ public final class AnnalsServer: Sendable {
                 guard !state.stopping, state.connections.count < context.configuration.maxConnections else { return nil }
                 let id = state.nextID
                 state.nextID += 1
-                let connection = Connection(id: id, fd: fd, context: context, storeQueue: storeQueues[id % storeQueues.count])
+                let connection = Connection(id: id, fd: fd, context: context)
                 state.connections[id] = connection
                 return connection
             }

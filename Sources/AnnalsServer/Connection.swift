@@ -11,7 +11,7 @@ import Glibc
 /// sources, the timer and every completion hop onto it before touching anything.
 ///
 /// Requests are decoded in arrival order and may run concurrently (appends join the store's group
-/// commit, reads run on a store queue); each gets a response slot, and slots are sent strictly in
+/// commit, reads run through the server's `ReadScheduler`); each gets a response slot, and slots are sent strictly in
 /// request order. Subscription pushes go out between slots once the subscription's reply is sent.
 final class Connection: @unchecked Sendable {
     let id: Int
@@ -19,7 +19,6 @@ final class Connection: @unchecked Sendable {
     let peer: String
     let queue: DispatchQueue
     private let context: ServerContext
-    private let storeQueue: DispatchQueue
     private var logger: Logger
 
     private var decoder: FrameDecoder
@@ -54,8 +53,8 @@ final class Connection: @unchecked Sendable {
     /// Bytes of responses encoded but not yet moved to `output` (waiting behind an earlier slot).
     private var heldResponseBytes = 0
 
-    /// Store jobs of one connection queued on its store queue at once: one running and one ready, so the
-    /// queue never idles between them. More would only buffer answers the client has not read.
+    /// Store jobs of one connection submitted at once: one running and one ready, so the connection never
+    /// idles between them. More would only buffer answers the client has not read.
     static let maxStoreJobs = 2
 
     /// The largest frame accepted before a successful hello, and while the client lacks the token: a hello
@@ -65,12 +64,11 @@ final class Connection: @unchecked Sendable {
     /// Bytes taken from the socket per `recv`.
     static let readChunk = 64 * 1024
 
-    init(id: Int, fd: Int32, context: ServerContext, storeQueue: DispatchQueue) {
+    init(id: Int, fd: Int32, context: ServerContext) {
         self.id = id
         self.fd = fd
         self.peer = Socket.peerName(fd)
         self.context = context
-        self.storeQueue = storeQueue
         self.queue = DispatchQueue(label: "annals.connection.\(id)")
         self.decoder = FrameDecoder(maxFrameSize: min(context.configuration.limits.maxFrameSize, Self.handshakeFrameLimit))
         var logger = context.logger
@@ -287,7 +285,8 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    /// Runs `work` on this connection's store queue and sends its response in order.
+    /// Runs `work` (a read through the `ReadScheduler`, or an update on the update queue) and sends its
+    /// response in order.
     /// - Parameter update: `work` writes (amend, retract): later requests wait for it.
     private func onStoreQueue(_ requestID: UInt32, update: Bool = false, _ work: @escaping @Sendable () throws(StoreError) -> Response) {
         let job = StoreJob(slot: newSlot(requestID), kind: .onStoreQueue(update: update, { Result { () throws(StoreError) in try work() } }),
@@ -326,17 +325,19 @@ final class Connection: @unchecked Sendable {
                 guard appendsDone >= job.appendsBefore, storeJobsRunning < Self.maxStoreJobs else { return }
                 waitingHead += 1
                 storeJobsRunning += 1
-                if !update && context.inlineReads.tryAcquire() {
-                    // Runs after this loop, on this queue: the answer is sent from the thread that read the request.
-                    queue.async {
+                if update {
+                    context.updates.async {
                         let result = work()
-                        self.context.inlineReads.release()
-                        self.finishStoreJob(job, update: update, result)
+                        self.queue.async { self.finishStoreJob(job, update: true, result) }
                     }
                 } else {
-                    storeQueue.async {
+                    context.reads.submit(on: queue) { onConnectionQueue in
                         let result = work()
-                        self.queue.async { self.finishStoreJob(job, update: update, result) }
+                        if onConnectionQueue {
+                            self.finishStoreJob(job, update: false, result)
+                        } else {
+                            self.queue.async { self.finishStoreJob(job, update: false, result) }
+                        }
                     }
                 }
             }
@@ -542,7 +543,7 @@ final class Connection: @unchecked Sendable {
             let store = context.store
             let cursor = subscription.cursor
             let limit = subscription.fetchLimit
-            storeQueue.async {
+            context.reads.submit(on: nil) { _ in
                 let result = Result { () throws(StoreError) in try subscription.fetch(from: store, after: cursor, limit: limit) }
                 self.queue.async { self.deliver(result, to: subscription) }
             }

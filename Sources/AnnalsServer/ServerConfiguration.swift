@@ -1,4 +1,7 @@
 import AnnalsProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How an `AnnalsServer` listens, whom it admits, and the limits it enforces.
 public struct ServerConfiguration: Sendable {
@@ -26,13 +29,20 @@ public struct ServerConfiguration: Sendable {
     public var maxInFlight = 256
     /// A subscriber whose unsent pushes pass this many bytes is disconnected.
     public var subscriberBufferLimit = 16 << 20
-    /// Queues for store reads (each serves its share of connections, one request at a time).
-    public var storeQueues = 4
-    /// Reads that may run at once on their connections' own queues, answering without the two thread
-    /// hand-offs of a store queue; a read that finds every slot taken goes to its store queue. 0 disables.
-    public var inlineReads = 2
+    /// Store reads that may run at once, for all connections together (one reader connection each; see
+    /// `ReadScheduler`). More than the cores only adds thread switches to CPU-bound reads.
+    public var concurrentReads = ServerConfiguration.cores
     /// The version string announced in hello.
     public var serverVersion = AnnalsServer.version
 
     public init() {}
+
+    /// Cores online (at least 2, so a slow read never holds every slot on a single-core machine).
+    public static var cores: Int {
+        #if canImport(Glibc)
+        max(2, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+        2
+        #endif
+    }
 }

@@ -6,8 +6,8 @@ import Foundation
 import Histogram
 import Synchronization
 
-/// `annals-bench latency`: closed-loop clients, each on its own connection, for `--seconds`; latencies in
-/// microseconds in an HdrHistogram (3 significant digits).
+/// `annals-bench latency`: closed-loop clients, each on its own connection, for `--seconds`, driven by one or
+/// two `PollingDriver` threads; latencies in microseconds in an HdrHistogram (3 significant digits).
 enum LatencyCommand {
     struct Params: Sendable {
         var actors: [String]
@@ -45,15 +45,10 @@ enum LatencyCommand {
         let params = try Params(dir: try args.string("params"), words: try args.int("words", default: 100))
         guard ["actor", "range", "text", "get"].contains(query) else { throw BenchError("--query must be actor, range, text or get") }
 
-        var connections: [AnnalsConnection] = []
-        for _ in 0..<clients {
-            do { connections.append(try AnnalsConnection(port: port, clientName: "annals-bench-latency")) } catch {
-                throw BenchError("cannot connect to annalsd on port \(port): \(error)")
-            }
-        }
+        var fds: [Int32] = []
+        for _ in 0..<clients { fds.append(try PingCommand.connect(port: port, clientName: "annals-bench-latency")) }
         let maxRSS = Atomic<Int>(0)
         let stop = Atomic<Bool>(false)
-        let done = DispatchGroup()
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
         if pid > 0 {
             Thread {
@@ -64,27 +59,38 @@ enum LatencyCommand {
                 }
             }.start()
         }
-        let start = DispatchTime.now()
-        let drivers = connections.enumerated().map { c, connection in
-            ClosedLoopClient(connection: connection, seed: UInt64(c + 1) &* 7919, deadline: deadline, done: done) { rng in
-                switch query {
-                case "actor":
-                    return .timeline(TimelineQuery(actors: [params.actors[rng.int(0...(params.actors.count - 1))]], limit: limit))
-                case "range":
-                    let from = params.lowDay + Int64(rng.int(0...Int(params.highDay - params.lowDay)))
-                    return .timeline(TimelineQuery(from: date(from), to: date(from + params.window), limit: limit))
-                case "text":
-                    return .timeline(TimelineQuery(text: params.words[rng.int(0...(params.words.count - 1))], limit: limit))
-                default:
-                    return .get(id: params.ids[rng.int(0...(params.ids.count - 1))], revision: nil)
-                }
+        let makeRequest: @Sendable (inout SeededRandom) -> Request = { rng in
+            switch query {
+            case "actor":
+                return .timeline(TimelineQuery(actors: [params.actors[rng.int(0...(params.actors.count - 1))]], limit: limit))
+            case "range":
+                let from = params.lowDay + Int64(rng.int(0...Int(params.highDay - params.lowDay)))
+                return .timeline(TimelineQuery(from: date(from), to: date(from + params.window), limit: limit))
+            case "text":
+                return .timeline(TimelineQuery(text: params.words[rng.int(0...(params.words.count - 1))], limit: limit))
+            default:
+                return .get(id: params.ids[rng.int(0...(params.ids.count - 1))], revision: nil)
             }
         }
-        for driver in drivers { driver.start() }
+        // Like pgbench -j: one thread for one client, two threads sharing the clients otherwise.
+        let threads = clients < 2 ? 1 : 2
+        let drivers = (0..<threads).map { t in
+            PollingDriver(connections: stride(from: t, to: clients, by: threads).map { c in (fds[c], UInt64(c + 1) &* 7919) },
+                          deadline: deadline, makeRequest: makeRequest)
+        }
+        let done = DispatchGroup()
+        let start = DispatchTime.now()
+        for driver in drivers {
+            done.enter()
+            Thread {
+                driver.run()
+                done.leave()
+            }.start()
+        }
         done.wait()
         let wall = elapsed(since: start)
         stop.store(true, ordering: .relaxed)
-        for connection in connections { connection.close() }
+        for fd in fds { close(fd) }
         var h = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
         var t = (rows: 0, errors: 0, firstError: String?.none)
         for driver in drivers {
@@ -106,61 +112,111 @@ enum LatencyCommand {
     }
 }
 
-/// One closed-loop client: it sends its next request from the previous one's completion, on the connection's
-/// reader thread, like pgbench's event loop, so the load generator adds no thread hand-off of its own to
-/// each round trip. Its state is touched by one request's completion at a time (each request is sent
-/// only after the previous one completed), hence `@unchecked Sendable`; read it after `done` is left.
-final class ClosedLoopClient: @unchecked Sendable {
-    private let connection: AnnalsConnection
+/// Closed-loop clients driven from one thread with poll(2), like one of pgbench's `-j` threads: each
+/// connection has one request in flight and sends its next as soon as the answer is complete, so the load
+/// generator costs one thread per core rather than one per client, and no hand-off between threads.
+/// Run by one thread; read its results after `run` returned.
+final class PollingDriver: @unchecked Sendable {
+    private struct Client {
+        let fd: Int32
+        var rng: SeededRandom
+        var decoder = FrameDecoder(maxFrameSize: ServerLimits.defaultMaxFrameSize)
+        var page = PageAssembler()
+        var sentAt: UInt64 = 0
+        var requestID: UInt32 = 1
+    }
+
+    private var clients: [Client]
     private let deadline: UInt64
-    private let done: DispatchGroup
-    private let makeRequest: (inout SeededRandom) -> Request
-    private var rng: SeededRandom
-    private var sentAt: UInt64 = 0
+    private let makeRequest: @Sendable (inout SeededRandom) -> Request
     private(set) var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
     private(set) var rows = 0
     private(set) var errors = 0
     private(set) var firstError: String?
 
-    init(connection: AnnalsConnection, seed: UInt64, deadline: UInt64, done: DispatchGroup,
-         makeRequest: @escaping (inout SeededRandom) -> Request) {
-        self.connection = connection
-        self.rng = SeededRandom(seed: seed)
+    /// - Parameter connections: descriptors that have done the handshake, each with its request seed.
+    init(connections: [(fd: Int32, seed: UInt64)], deadline: UInt64, makeRequest: @escaping @Sendable (inout SeededRandom) -> Request) {
+        clients = connections.map { Client(fd: $0.fd, rng: SeededRandom(seed: $0.seed)) }
         self.deadline = deadline
-        self.done = done
         self.makeRequest = makeRequest
     }
 
-    func start() {
-        done.enter()
-        sendNext()
+    /// Sends and answers until the deadline, then until every connection's last request is answered.
+    func run() {
+        var polls = clients.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+        var open = clients.count
+        for k in clients.indices where !send(k) {
+            polls[k].fd = -1
+            open -= 1
+        }
+        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        while open > 0 {
+            if poll(&polls, nfds_t(polls.count), 1000) < 0 {
+                if errno == EINTR { continue }
+                fail("poll: \(String(cString: strerror(errno)))")
+                return
+            }
+            for k in polls.indices where polls[k].fd >= 0 && polls[k].revents != 0 {
+                if !receive(k, into: &buffer) {
+                    polls[k].fd = -1
+                    open -= 1
+                }
+            }
+        }
     }
 
-    private func sendNext() {
-        guard DispatchTime.now().uptimeNanoseconds < deadline else {
-            done.leave()
-            return
+    /// Reads what connection `k` has; answers complete requests and sends the next. False once it is done.
+    private func receive(_ k: Int, into buffer: inout [UInt8]) -> Bool {
+        let got = recv(clients[k].fd, &buffer, buffer.count, 0)
+        if got < 0 && errno == EINTR { return true }
+        guard got > 0 else {
+            fail("the server closed a connection")
+            return false
         }
-        let request = makeRequest(&rng)
-        sentAt = DispatchTime.now().uptimeNanoseconds
-        connection.send(request) { result in self.completed(result) }
+        clients[k].decoder.append(buffer[0..<got])
+        do {
+            while let frame = try clients[k].decoder.next() {
+                guard let answered = try answer(k, frame) else { continue }
+                histogram.record((DispatchTime.now().uptimeNanoseconds - clients[k].sentAt) / 1000)
+                rows += answered
+                if DispatchTime.now().uptimeNanoseconds >= deadline || !send(k) { return false }
+            }
+        } catch {
+            fail("\(error)")
+            return false
+        }
+        return true
     }
 
-    private func completed(_ result: Result<Response, ClientError>) {
-        histogram.record((DispatchTime.now().uptimeNanoseconds - sentAt) / 1000)
-        switch result {
-        case .success(.page(let records, _)): rows += records.count
-        case .success(.detail): rows += 1
-        case .success(let other):
-            errors += 1
-            if firstError == nil { firstError = "unexpected response \(other)" }
-        case .failure(let error):
-            errors += 1
-            if firstError == nil { firstError = "\(error)" }
-            done.leave()  // the connection is gone: this client stops
-            return
+    /// Rows answered by `frame`, or nil while a page is still arriving.
+    private func answer(_ k: Int, _ frame: Frame) throws(ProtocolError) -> Int? {
+        if frame.type == .page {
+            guard let page = try clients[k].page.add(frame) else { return nil }
+            clients[k].page = PageAssembler()
+            return page.records.count
         }
-        sendNext()
+        switch try Response(frame: frame) {
+        case .detail: return 1
+        case let other:
+            fail("unexpected response \(other)")
+            return 0
+        }
+    }
+
+    private func send(_ k: Int) -> Bool {
+        clients[k].requestID = clients[k].requestID == UInt32.max ? 1 : clients[k].requestID + 1
+        let frame = makeRequest(&clients[k].rng).encode(requestID: clients[k].requestID)
+        clients[k].sentAt = DispatchTime.now().uptimeNanoseconds
+        guard PingCommand.sendAll(clients[k].fd, frame) else {
+            fail("send failed: \(String(cString: strerror(errno)))")
+            return false
+        }
+        return true
+    }
+
+    private func fail(_ message: String) {
+        errors += 1
+        if firstError == nil { firstError = message }
     }
 }
 

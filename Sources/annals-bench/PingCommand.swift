@@ -10,24 +10,16 @@ import Glibc
 /// `redis-benchmark -t ping` without -P) and the idle-connection test.
 enum PingCommand {
     /// A blocking loopback connection that has done the handshake.
-    static func connect(port: UInt16) throws(BenchError) -> Int32 {
-        let fd: Int32
-        do { fd = try ClientSocket.connect(host: "127.0.0.1", port: port, timeout: 10).fd } catch {
+    static func connect(port: UInt16, clientName: String = "annals-bench-raw") throws(BenchError) -> Int32 {
+        let socket: ClientSocket
+        do { socket = try ClientSocket.connect(host: "127.0.0.1", port: port, timeout: 10) } catch {
             throw BenchError("connect to 127.0.0.1:\(port): \(error)")
         }
-        let hello = Request.hello(ClientHello(clientName: "annals-bench-raw")).encode(requestID: 0)
-        guard sendAll(fd, hello) else { close(fd); throw BenchError("cannot send hello") }
-        var decoder = FrameDecoder()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            guard n > 0 else { close(fd); throw BenchError("the server closed the connection during the handshake") }
-            decoder.append(buffer[0..<n])
-            if let frame = try? decoder.next() {
-                guard frame.type == MessageType.helloReply else { close(fd); throw BenchError("the server answered the hello with \(String(describing: frame.type))") }
-                return fd
-            }
+        do { _ = try socket.handshake(ClientHello(clientName: clientName), timeout: 10) } catch {
+            socket.close()
+            throw BenchError("handshake with 127.0.0.1:\(port): \(error)")
         }
+        return socket.fd
     }
 
     static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {

@@ -62,6 +62,11 @@ struct Annalsd: ParsableCommand {
         valueName: "pages"))
     var walAutocheckpoint = SQLiteEventStore.Options().walAutocheckpoint
 
+    @Option(name: .customLong("concurrent-reads"), help: ArgumentHelp(
+        "Queries run at once, for all connections together (the rest wait their turn, first come first served); default: the cores online.",
+        valueName: "n"))
+    var concurrentReads = ServerConfiguration.cores
+
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel = "info"
 
@@ -81,6 +86,7 @@ struct Annalsd: ParsableCommand {
         guard (100...10_000_000).contains(walAutocheckpoint) else {
             throw ValidationError("--wal-autocheckpoint must be between 100 and 10000000 pages, not \(walAutocheckpoint)")
         }
+        guard (1...256).contains(concurrentReads) else { throw ValidationError("--concurrent-reads must be between 1 and 256, not \(concurrentReads)") }
     }
 
     func run() throws {
@@ -98,9 +104,8 @@ struct Annalsd: ParsableCommand {
         options.maxPageCount = maxDBPages
         options.cacheKiB = cacheSize * 1024
         options.walAutocheckpoint = walAutocheckpoint
-        // One reader connection for every read that can run at once: on a store queue or inline.
-        let defaults = ServerConfiguration()
-        options.readers = defaults.storeQueues + defaults.inlineReads
+        // One reader connection for every read that can run at once, and one for amends and retractions.
+        options.readers = concurrentReads + 1
         let store: SQLiteEventStore
         do {
             store = try SQLiteEventStore(path: path, options: options)
@@ -113,6 +118,7 @@ struct Annalsd: ParsableCommand {
         configuration.port = port
         configuration.token = try tokenFile.map(Self.readToken)
         configuration.maxConnections = maxConnections
+        configuration.concurrentReads = concurrentReads
         configuration.idleTimeoutSeconds = idleTimeout
         configuration.readTimeoutSeconds = readTimeout
         configuration.writeTimeoutSeconds = writeTimeout

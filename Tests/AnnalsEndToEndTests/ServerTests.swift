@@ -28,6 +28,7 @@ struct ServerTests {
             (["--wal-autocheckpoint", "5"], "--wal-autocheckpoint must be between 100 and 10000000"),
             (["--sync", "sometimes"], "--sync must be normal or full"),
             (["--max-batch", "0"], "--max-batch must be between 1 and 100000"),
+            (["--concurrent-reads", "0"], "--concurrent-reads must be between 1 and 256"),
         ]
         for (arguments, reason) in cases {
             let process = Process()
@@ -43,10 +44,11 @@ struct ServerTests {
             #expect(message.contains(reason), "\(arguments): \(message)")
         }
         // In range, they are taken.
-        let server = try ServerProcess(arguments: ["--cache-size", "8", "--wal-autocheckpoint", "1000"])
+        let server = try ServerProcess(arguments: ["--cache-size", "8", "--wal-autocheckpoint", "1000", "--concurrent-reads", "1"])
         let client = try server.connect()
         defer { client.close() }
         #expect(try client.append([.event(Fixtures.event("cache-flags"))]).count == 1)
+        #expect(try client.get(id: "cache-flags").current.event.id == "cache-flags")
     }
 
     @Test func handshakeAnnouncesVersionAndLimits() throws {
