@@ -11,8 +11,9 @@ import Glibc
 /// sources, the timer and every completion hop onto it before touching anything.
 ///
 /// Requests are decoded in arrival order and may run concurrently (appends join the store's group
-/// commit, reads run through the server's `ReadScheduler`); each gets a response slot, and slots are sent strictly in
-/// request order. Subscription pushes go out between slots once the subscription's reply is sent.
+/// commit, reads run through the server's `ReadScheduler`); each gets a response slot, and slots are
+/// sent strictly in request order. Subscription pushes go out between slots once the subscription's
+/// reply is sent.
 final class Connection: @unchecked Sendable {
     let id: Int
     let fd: Int32
@@ -248,11 +249,11 @@ final class Connection: @unchecked Sendable {
             enqueue(StoreJob(slot: newSlot(requestID), kind: .append(entries), appendsBefore: appendsIssued, updatesBefore: updatesIssued))
             appendsIssued += 1
         case .amend(let event):
-            onStoreQueue(requestID, update: true) { () throws(StoreError) in .record(try store.amend(event)) }
+            inStore(requestID, update: true) { () throws(StoreError) in .record(try store.amend(event)) }
         case .retract(let id, let reason):
-            onStoreQueue(requestID, update: true) { () throws(StoreError) in .record(try store.retract(id: id, reason: reason)) }
+            inStore(requestID, update: true) { () throws(StoreError) in .record(try store.retract(id: id, reason: reason)) }
         case .get(let id, let revision):
-            onStoreQueue(requestID) { () throws(StoreError) in
+            inStore(requestID) { () throws(StoreError) in
                 guard let detail = try store.get(id: id, revision: revision) else {
                     throw StoreError(.notFound, "no event with id '\(id)'")
                 }
@@ -264,12 +265,12 @@ final class Connection: @unchecked Sendable {
                     "limit \(query.limit) is over this server's page limit of \(context.configuration.limits.maxTimelinePage)")))
                 return
             }
-            onStoreQueue(requestID) { () throws(StoreError) in
+            inStore(requestID) { () throws(StoreError) in
                 let page = try store.timeline(query)
                 return .page(records: page.records, nextCursor: page.nextCursor)
             }
         case .stats:
-            onStoreQueue(requestID) { () throws(StoreError) in .stats(try store.stats()) }
+            inStore(requestID) { () throws(StoreError) in .stats(try store.stats()) }
         case .subscribe(let query, let fromSeq):
             subscribe(query, fromSeq: fromSeq, requestID: requestID)
         case .unsubscribe(let subscriptionID):
@@ -288,8 +289,8 @@ final class Connection: @unchecked Sendable {
     /// Runs `work` (a read through the `ReadScheduler`, or an update on the update queue) and sends its
     /// response in order.
     /// - Parameter update: `work` writes (amend, retract): later requests wait for it.
-    private func onStoreQueue(_ requestID: UInt32, update: Bool = false, _ work: @escaping @Sendable () throws(StoreError) -> Response) {
-        let job = StoreJob(slot: newSlot(requestID), kind: .onStoreQueue(update: update, { Result { () throws(StoreError) in try work() } }),
+    private func inStore(_ requestID: UInt32, update: Bool = false, _ work: @escaping @Sendable () throws(StoreError) -> Response) {
+        let job = StoreJob(slot: newSlot(requestID), kind: .store(update: update, { Result { () throws(StoreError) in try work() } }),
                            appendsBefore: appendsIssued, updatesBefore: updatesIssued)
         if update { updatesIssued += 1 }
         enqueue(job)
@@ -302,7 +303,7 @@ final class Connection: @unchecked Sendable {
 
     /// Starts waiting store jobs strictly in request order, each once the writes sent before it have finished
     /// (appends only wait for amends and retracts: the store keeps appends in the order they arrive), while
-    /// fewer than `maxStoreJobs` run on the store queue and the answers not yet sent stay under the output
+    /// fewer than `maxStoreJobs` run at once and the answers not yet sent stay under the output
     /// high-water mark. A client that pipelines requests and reads nothing thus holds at most the high-water
     /// mark plus a couple of answers in the server, not every answer it asked for.
     private func startStoreJobs() {
@@ -321,7 +322,7 @@ final class Connection: @unchecked Sendable {
                         self.startStoreJobs()
                     }
                 }
-            case .onStoreQueue(let update, let work):
+            case .store(let update, let work):
                 guard appendsDone >= job.appendsBefore, storeJobsRunning < Self.maxStoreJobs else { return }
                 waitingHead += 1
                 storeJobsRunning += 1
@@ -474,7 +475,7 @@ final class Connection: @unchecked Sendable {
             return
         }
         let store = context.store
-        let job = StoreJob(slot: newSlot(requestID), kind: .onStoreQueue(update: false, {
+        let job = StoreJob(slot: newSlot(requestID), kind: .store(update: false, {
             Result { () throws(StoreError) in Response.subscribed(lastSeq: try store.lastSeq()) }
         }), appendsBefore: appendsIssued, updatesBefore: updatesIssued)
         job.slot.subscription = Subscription(id: requestID, query: query, cursor: max(0, fromSeq))
@@ -665,10 +666,10 @@ final class Connection: @unchecked Sendable {
 /// A request waiting for the store, with the writes of its connection it must see.
 struct StoreJob: @unchecked Sendable {
     enum Kind {
-        /// Handed to the store's group commit (off the store queue).
+        /// Handed to the store's group commit.
         case append([LogEntry])
-        /// Run on the connection's store queue; `update` when it writes (amend, retract).
-        case onStoreQueue(update: Bool, @Sendable () -> Result<Response, StoreError>)
+        /// A read through the `ReadScheduler`, or an amend or retraction (`update`) on the update queue.
+        case store(update: Bool, @Sendable () -> Result<Response, StoreError>)
     }
 
     let slot: ResponseSlot
