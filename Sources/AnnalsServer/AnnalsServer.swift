@@ -15,6 +15,8 @@ final class ServerContext: Sendable {
     let logger: Logger
     /// Every connection's store reads, in one first-in-first-out queue.
     let reads: ReadScheduler
+    /// Events waiting for the store's writer, for all connections together.
+    let appendBudget: AppendBudget
     /// Amends and retractions (they wait for the store's writer, so they must not hold a read slot).
     let updates = DispatchQueue(label: "annals.store.update", attributes: .concurrent)
     private let lastCommitted = Atomic<Int64>(0)
@@ -25,6 +27,7 @@ final class ServerContext: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.reads = ReadScheduler(width: configuration.concurrentReads)
+        self.appendBudget = AppendBudget(limit: configuration.maxQueuedAppends)
         self.onClose = onClose
     }
 

@@ -51,6 +51,8 @@ final class Connection: @unchecked Sendable {
     private var updatesDone = 0
     private var waitingHead = 0
     private var storeJobsRunning = 0
+    /// The next append waits for room in the server's `AppendBudget` (reading is paused meanwhile).
+    private var waitingForAppendBudget = false
     /// Bytes of responses encoded but not yet moved to `output` (waiting behind an earlier slot).
     private var heldResponseBytes = 0
 
@@ -314,8 +316,15 @@ final class Connection: @unchecked Sendable {
             guard updatesDone >= job.updatesBefore else { break }
             switch job.kind {
             case .append(let entries):
+                guard !waitingForAppendBudget else { return }
+                guard context.appendBudget.take(entries.count, orWhenFreed: { self.queue.async { self.appendBudgetFreed() } }) else {
+                    waitingForAppendBudget = true
+                    applyBackpressure()
+                    return
+                }
                 waitingHead += 1
                 context.store.append(entries) { result in
+                    self.context.appendBudget.giveBack(entries.count)
                     self.queue.async {
                         self.appendsDone += 1
                         self.fill(job.slot, result.map(Response.appendResult))
@@ -347,6 +356,12 @@ final class Connection: @unchecked Sendable {
             waitingJobs.removeAll(keepingCapacity: true)
             waitingHead = 0
         }
+    }
+
+    private func appendBudgetFreed() {
+        waitingForAppendBudget = false
+        startStoreJobs()
+        applyBackpressure()
     }
 
     private func finishStoreJob(_ job: StoreJob, update: Bool, _ result: Result<Response, StoreError>) {
@@ -447,10 +462,11 @@ final class Connection: @unchecked Sendable {
 
     private func applyBackpressure() {
         let config = context.configuration
-        if !readingPaused && (output.count > config.outputHighWater || inFlight >= config.maxInFlight) {
+        if !readingPaused && (output.count > config.outputHighWater || inFlight >= config.maxInFlight || waitingForAppendBudget) {
             readingPaused = true
             readSource?.suspend()
-        } else if readingPaused && output.count < config.outputLowWater && inFlight < config.maxInFlight / 2 && !closed {
+        } else if readingPaused && output.count < config.outputLowWater && inFlight < config.maxInFlight / 2
+                    && !waitingForAppendBudget && !closed {
             readingPaused = false
             partialSince = nil  // the wait was ours, not the client's
             readSource?.resume()

@@ -27,6 +27,9 @@ public struct ServerConfiguration: Sendable {
     public var outputLowWater = 1 << 20
     /// Requests one connection may have in flight before its reading pauses.
     public var maxInFlight = 256
+    /// Events appended and not yet committed, for all connections together; a connection whose next batch
+    /// does not fit stops reading until it does (see `AppendBudget`). Two of the store's largest groups.
+    public var maxQueuedAppends = 20_000
     /// A subscriber whose unsent pushes pass this many bytes is disconnected.
     public var subscriberBufferLimit = 16 << 20
     /// Store reads that may run at once, for all connections together (one reader connection each; see

@@ -62,6 +62,11 @@ struct Annalsd: ParsableCommand {
         valueName: "pages"))
     var walAutocheckpoint = SQLiteEventStore.Options().walAutocheckpoint
 
+    @Option(name: .customLong("max-queued-appends"), help: ArgumentHelp(
+        "Events appended and not yet committed, for all connections together; a client whose next batch does not fit waits.",
+        valueName: "events"))
+    var maxQueuedAppends = ServerConfiguration().maxQueuedAppends
+
     @Option(name: .customLong("concurrent-reads"), help: ArgumentHelp(
         "Queries run at once, for all connections together (the rest wait their turn, first come first served); default: the cores online.",
         valueName: "n"))
@@ -85,6 +90,9 @@ struct Annalsd: ParsableCommand {
         guard (1...65_536).contains(cacheSize) else { throw ValidationError("--cache-size must be between 1 and 65536 MiB, not \(cacheSize)") }
         guard (100...10_000_000).contains(walAutocheckpoint) else {
             throw ValidationError("--wal-autocheckpoint must be between 100 and 10000000 pages, not \(walAutocheckpoint)")
+        }
+        guard (1...10_000_000).contains(maxQueuedAppends) else {
+            throw ValidationError("--max-queued-appends must be between 1 and 10000000 events, not \(maxQueuedAppends)")
         }
         guard (1...256).contains(concurrentReads) else { throw ValidationError("--concurrent-reads must be between 1 and 256, not \(concurrentReads)") }
     }
@@ -119,6 +127,7 @@ struct Annalsd: ParsableCommand {
         configuration.token = try tokenFile.map(Self.readToken)
         configuration.maxConnections = maxConnections
         configuration.concurrentReads = concurrentReads
+        configuration.maxQueuedAppends = maxQueuedAppends
         configuration.idleTimeoutSeconds = idleTimeout
         configuration.readTimeoutSeconds = readTimeout
         configuration.writeTimeoutSeconds = writeTimeout

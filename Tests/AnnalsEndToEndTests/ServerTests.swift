@@ -29,6 +29,7 @@ struct ServerTests {
             (["--sync", "sometimes"], "--sync must be normal or full"),
             (["--max-batch", "0"], "--max-batch must be between 1 and 100000"),
             (["--concurrent-reads", "0"], "--concurrent-reads must be between 1 and 256"),
+            (["--max-queued-appends", "0"], "--max-queued-appends must be between 1 and 10000000"),
         ]
         for (arguments, reason) in cases {
             let process = Process()
@@ -144,6 +145,47 @@ struct ServerTests {
         #expect(done.wait(timeout: .now() + 120) == .success)
         #expect(accepted.load(ordering: .relaxed) == 4 * 25 * 40)
         #expect(try clients[0].stats().events == 4000)
+    }
+
+    @Test func appendsBeyondTheServersQueueBudgetWaitAndAllLand() throws {
+        // 60 events may wait for the writer at once; four clients pipeline 1,000 each in batches of 40, and
+        // one batch of 100 (larger than the whole budget) must still pass.
+        let server = try ServerProcess(arguments: ["--max-queued-appends", "60"])
+        let clients = try (0..<4).map { _ in try server.connect() }
+        let done = DispatchGroup()
+        let accepted = Atomic<Int>(0)
+        let failures = Mutex<[String]>([])
+        for (c, client) in clients.enumerated() {
+            for b in 0..<25 {
+                let size = c == 0 && b == 12 ? 100 : 40
+                let batch = (0..<size).map { LogEntry.event(Fixtures.event("budget-c\(c)-b\(b)-e\($0)")) }
+                done.enter()
+                client.append(batch) { result in
+                    switch result {
+                    case .success(let outcomes):
+                        accepted.add(outcomes.filter { if case .accepted = $0 { true } else { false } }.count, ordering: .relaxed)
+                    case .failure(let error):
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                    done.leave()
+                }
+            }
+        }
+        // A read pipelined behind a client's appends sees all of them (read-your-writes while they waited).
+        let sawOwnWrites = Atomic<Bool>(false)
+        done.enter()
+        clients[3].send(.get(id: "budget-c3-b24-e39", revision: nil)) { result in
+            if case .success(.detail(let detail)) = result, detail.current.event.id == "budget-c3-b24-e39" {
+                sawOwnWrites.store(true, ordering: .relaxed)
+            }
+            done.leave()
+        }
+        #expect(done.wait(timeout: .now() + 120) == .success)
+        let ownWritesSeen = sawOwnWrites.load(ordering: .relaxed)
+        #expect(ownWritesSeen)
+        #expect(failures.withLock { $0 }.isEmpty)
+        #expect(accepted.load(ordering: .relaxed) == 4 * 1000 + 60)
+        #expect(try clients[0].stats().events == 4060)
     }
 
     @Test func aClientThatPipelinesLongerThanTheReadTimeoutStaysConnected() throws {
