@@ -27,6 +27,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // glibc's malloc.h (malloc_trim), part of the C library itself.
+        .systemLibrary(name: "CAnnalsMalloc"),
 
         // Pure values: the event model, historical dates, the event-log codec. No I/O.
         .target(name: "AnnalsCore"),
@@ -55,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "annalsd",
             dependencies: [
-                "AnnalsServer", "AnnalsStore", "AnnalsProtocol",
+                "AnnalsServer", "AnnalsStore", "AnnalsProtocol", "CAnnalsMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

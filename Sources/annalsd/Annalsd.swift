@@ -121,6 +121,10 @@ struct Annalsd: ParsableCommand {
             throw Failure("cannot open the database: \(error.message)")
         }
 
+        let trimmer = MemoryTrimmer()
+        store.onCommit { _ in trimmer.noteCommit() }
+        trimmer.start()
+
         var configuration = ServerConfiguration()
         configuration.host = host
         configuration.port = port

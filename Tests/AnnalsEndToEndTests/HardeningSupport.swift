@@ -41,9 +41,12 @@ enum Hardening {
     }
 
     /// Resident memory of a process in KiB (VmRSS), 0 when it is gone.
-    static func residentKiB(_ pid: Int32) -> Int {
+    static func residentKiB(_ pid: Int32) -> Int { statusKiB(pid, "VmRSS") }
+
+    /// A memory field of /proc/PID/status in KiB (VmRSS, VmHWM…), 0 when the process is gone.
+    static func statusKiB(_ pid: Int32, _ field: String) -> Int {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
     }
 

@@ -69,11 +69,10 @@ final class ServerProcess: @unchecked Sendable {
     var log: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
     /// Resident memory of annalsd in KiB (VmRSS).
-    var residentKiB: Int {
-        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
-    }
+    var residentKiB: Int { Hardening.statusKiB(pid, "VmRSS") }
+
+    /// The most memory annalsd has held resident so far, in KiB (VmHWM).
+    var peakResidentKiB: Int { Hardening.statusKiB(pid, "VmHWM") }
 
     /// Open file descriptors of annalsd.
     var openFileDescriptors: Int {

@@ -188,6 +188,32 @@ struct ServerTests {
         #expect(try clients[0].stats().events == 4060)
     }
 
+    @Test func memoryFreedAfterABulkLoadGoesBackToTheSystem() throws {
+        let server = try ServerProcess()
+        let clients = try (0..<4).map { _ in try server.connect() }
+        let before = server.residentKiB
+        let body = String(repeating: "The delegations reviewed the fisheries agreement and the joint declaration. ", count: 30)
+        let done = DispatchGroup()
+        let failures = Atomic<Int>(0)
+        for (c, client) in clients.enumerated() {
+            for b in 0..<10 {
+                let batch = (0..<200).map { LogEntry.event(Fixtures.event("trim-c\(c)-b\(b)-e\($0)", body: body + "\(c) \(b) \($0)")) }
+                done.enter()
+                client.append(batch) { result in
+                    if case .failure = result { failures.add(1, ordering: .relaxed) }
+                    done.leave()
+                }
+            }
+        }
+        #expect(done.wait(timeout: .now() + 120) == .success)
+        #expect(failures.load(ordering: .relaxed) == 0)
+        let peak = server.peakResidentKiB
+        // glibc keeps what the connection threads freed; annalsd hands it back within a second or two.
+        let returned = Hardening.waitUntil(timeout: 10) { server.residentKiB < peak - (peak - before) / 3 }
+        print("FIGURE trim.rss_before_kib=\(before) trim.rss_peak_kib=\(peak) trim.rss_after_kib=\(server.residentKiB)")
+        #expect(returned, "RSS \(server.residentKiB) KiB after a load that peaked at \(peak) KiB (\(before) KiB before)")
+    }
+
     @Test func aClientThatPipelinesLongerThanTheReadTimeoutStaysConnected() throws {
         // Every read ends mid-frame while a client streams pipelined appends; the read timeout must
         // measure each frame, not the time since the buffer was last empty.
