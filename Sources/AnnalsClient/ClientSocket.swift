@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// A blocking TCP socket for the client: connect with a timeout, send all, receive some. Public for tools
-/// that speak the protocol frame by frame (the benchmark's raw ping).
+/// that speak the protocol frame by frame (the benchmark's raw ping and its latency clients).
 public struct ClientSocket: Sendable {
     /// The connected descriptor (TCP_NODELAY set); the caller closes it.
     public let fd: Int32

@@ -45,8 +45,8 @@ enum LatencyCommand {
         let params = try Params(dir: try args.string("params"), words: try args.int("words", default: 100))
         guard ["actor", "range", "text", "get"].contains(query) else { throw BenchError("--query must be actor, range, text or get") }
 
-        var fds: [Int32] = []
-        for _ in 0..<clients { fds.append(try PingCommand.connect(port: port, clientName: "annals-bench-latency")) }
+        var sockets: [ClientSocket] = []
+        for _ in 0..<clients { sockets.append(try PingCommand.connect(port: port, clientName: "annals-bench-latency")) }
         let maxRSS = Atomic<Int>(0)
         let stop = Atomic<Bool>(false)
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
@@ -75,7 +75,7 @@ enum LatencyCommand {
         // Like pgbench -j: one thread for one client, two threads sharing the clients otherwise.
         let threads = clients < 2 ? 1 : 2
         let drivers = (0..<threads).map { t in
-            PollingDriver(connections: stride(from: t, to: clients, by: threads).map { c in (fds[c], UInt64(c + 1) &* 7919) },
+            PollingDriver(connections: stride(from: t, to: clients, by: threads).map { c in (sockets[c], UInt64(c + 1) &* 7919) },
                           deadline: deadline, makeRequest: makeRequest)
         }
         let done = DispatchGroup()
@@ -90,7 +90,7 @@ enum LatencyCommand {
         done.wait()
         let wall = elapsed(since: start)
         stop.store(true, ordering: .relaxed)
-        for fd in fds { close(fd) }
+        for socket in sockets { socket.close() }
         var h = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
         var t = (rows: 0, errors: 0, firstError: String?.none)
         for driver in drivers {
@@ -118,7 +118,7 @@ enum LatencyCommand {
 /// Run by one thread; read its results after `run` returned.
 final class PollingDriver: @unchecked Sendable {
     private struct Client {
-        let fd: Int32
+        let socket: ClientSocket
         var rng: SeededRandom
         var decoder = FrameDecoder(maxFrameSize: ServerLimits.defaultMaxFrameSize)
         var page = PageAssembler()
@@ -134,16 +134,16 @@ final class PollingDriver: @unchecked Sendable {
     private(set) var errors = 0
     private(set) var firstError: String?
 
-    /// - Parameter connections: descriptors that have done the handshake, each with its request seed.
-    init(connections: [(fd: Int32, seed: UInt64)], deadline: UInt64, makeRequest: @escaping @Sendable (inout SeededRandom) -> Request) {
-        clients = connections.map { Client(fd: $0.fd, rng: SeededRandom(seed: $0.seed)) }
+    /// - Parameter connections: sockets that have done the handshake, each with its request seed.
+    init(connections: [(socket: ClientSocket, seed: UInt64)], deadline: UInt64, makeRequest: @escaping @Sendable (inout SeededRandom) -> Request) {
+        clients = connections.map { Client(socket: $0.socket, rng: SeededRandom(seed: $0.seed)) }
         self.deadline = deadline
         self.makeRequest = makeRequest
     }
 
     /// Sends and answers until the deadline, then until every connection's last request is answered.
     func run() {
-        var polls = clients.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+        var polls = clients.map { pollfd(fd: $0.socket.fd, events: Int16(POLLIN), revents: 0) }
         var open = clients.count
         for k in clients.indices where !send(k) {
             polls[k].fd = -1
@@ -167,14 +167,13 @@ final class PollingDriver: @unchecked Sendable {
 
     /// Reads what connection `k` has; answers complete requests and sends the next. False once it is done.
     private func receive(_ k: Int, into buffer: inout [UInt8]) -> Bool {
-        let got = recv(clients[k].fd, &buffer, buffer.count, 0)
-        if got < 0 && errno == EINTR { return true }
-        guard got > 0 else {
-            fail("the server closed a connection")
-            return false
-        }
-        clients[k].decoder.append(buffer[0..<got])
         do {
+            let got = try clients[k].socket.receive(into: &buffer)
+            guard got > 0 else {
+                fail("the server closed a connection")
+                return false
+            }
+            clients[k].decoder.append(buffer[0..<got])
             while let frame = try clients[k].decoder.next() {
                 guard let answered = try answer(k, frame) else { continue }
                 histogram.record((DispatchTime.now().uptimeNanoseconds - clients[k].sentAt) / 1000)
@@ -207,11 +206,13 @@ final class PollingDriver: @unchecked Sendable {
         clients[k].requestID = clients[k].requestID == UInt32.max ? 1 : clients[k].requestID + 1
         let frame = makeRequest(&clients[k].rng).encode(requestID: clients[k].requestID)
         clients[k].sentAt = DispatchTime.now().uptimeNanoseconds
-        guard PingCommand.sendAll(clients[k].fd, frame) else {
-            fail("send failed: \(String(cString: strerror(errno)))")
+        do {
+            try clients[k].socket.sendAll(frame)
+            return true
+        } catch {
+            fail("\(error)")
             return false
         }
-        return true
     }
 
     private func fail(_ message: String) {

@@ -10,7 +10,7 @@ import Glibc
 /// `redis-benchmark -t ping` without -P) and the idle-connection test.
 enum PingCommand {
     /// A blocking loopback connection that has done the handshake.
-    static func connect(port: UInt16, clientName: String = "annals-bench-raw") throws(BenchError) -> Int32 {
+    static func connect(port: UInt16, clientName: String = "annals-bench-raw") throws(BenchError) -> ClientSocket {
         let socket: ClientSocket
         do { socket = try ClientSocket.connect(host: "127.0.0.1", port: port, timeout: 10) } catch {
             throw BenchError("connect to 127.0.0.1:\(port): \(error)")
@@ -19,7 +19,7 @@ enum PingCommand {
             socket.close()
             throw BenchError("handshake with 127.0.0.1:\(port): \(error)")
         }
-        return socket.fd
+        return socket
     }
 
     static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
@@ -38,7 +38,7 @@ enum PingCommand {
         let count = try args.int("connections", default: 1)
         let seconds = try args.double("seconds", default: 5)
         var fds: [Int32] = []
-        for _ in 0..<count { fds.append(try connect(port: port)) }
+        for _ in 0..<count { fds.append(try connect(port: port).fd) }
         var decoders: [FrameDecoder] = Array(repeating: FrameDecoder(), count: fds.count)
         var polls: [pollfd] = []
         for fd in fds {
@@ -90,7 +90,7 @@ enum PingCommand {
         let settle = try args.double("settle", default: 2)
         let before = ProcessStatus.kib("VmRSS", pid: pid)
         var fds: [Int32] = []
-        for _ in 0..<count { fds.append(try connect(port: port)) }
+        for _ in 0..<count { fds.append(try connect(port: port).fd) }
         usleep(useconds_t(settle * 1e6))
         let with = ProcessStatus.kib("VmRSS", pid: pid)
         // Every connection still answers.

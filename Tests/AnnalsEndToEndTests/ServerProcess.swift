@@ -75,9 +75,7 @@ final class ServerProcess: @unchecked Sendable {
     var peakResidentKiB: Int { Hardening.statusKiB(pid, "VmHWM") }
 
     /// Open file descriptors of annalsd.
-    var openFileDescriptors: Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
-    }
+    var openFileDescriptors: Int { Hardening.openFileDescriptors(pid) }
 
     deinit {
         if process.isRunning {
