@@ -43,6 +43,9 @@ final class ReadScheduler: Sendable {
     /// Reads waiting for a slot (for tests and diagnostics).
     var waitingCount: Int { state.withLock { $0.waiting.count - $0.head } }
 
+    /// Reads running now (for tests and diagnostics).
+    var runningCount: Int { state.withLock { $0.running } }
+
     /// Runs `job` as soon as a slot is free and every read submitted before it has started.
     /// - Parameter connectionQueue: where to run `job` when it can start at once (`job(true)`); nil runs it
     ///   on a lane (`job(false)`).

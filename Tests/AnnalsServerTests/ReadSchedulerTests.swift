@@ -24,6 +24,10 @@ struct ReadSchedulerTests {
             // Half ask to run on their connection's queue, half on a lane, as reads and subscription fetches do.
             scheduler.submit(on: i % 2 == 0 ? queues[i % 8] : nil) { _ in
                 concurrency.enter()
+                // Stay until a second read has run alongside (or 2 s passed): on a busy machine a short read
+                // may finish before the thread of the next one is scheduled, and the width is never reached.
+                let until = DispatchTime.now() + 2
+                while concurrency.most < 2 && DispatchTime.now() < until { usleep(200) }
                 usleep(2_000)
                 concurrency.leave()
                 done.leave()
@@ -86,7 +90,10 @@ struct ReadSchedulerTests {
         #expect(result.first?.inline == true && result.first?.onQueue == true)
         #expect(result.last?.inline == false && result.last?.onQueue == false)
 
-        // Idle again: the next read runs on its connection's queue.
+        // Idle again (once the lane has given its slot back, just after the read returned): the next read
+        // runs on its connection's queue.
+        let deadline = DispatchTime.now() + 10
+        while scheduler.runningCount > 0 && DispatchTime.now() < deadline { usleep(1_000) }
         let again = DispatchSemaphore(value: 0)
         let inlineAgain = Atomic<Bool>(false)
         scheduler.submit(on: queue) { inline in
