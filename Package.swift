@@ -85,9 +85,10 @@ let package = Package(
         .target(name: "AnnalsFuzzing", dependencies: ["AnnalsProtocol"]),
 
         .testTarget(name: "AnnalsCoreTests", dependencies: ["AnnalsCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "AnnalsStoreTests", dependencies: ["AnnalsCore", "AnnalsStore", "CAnnalsSQLite"]),
+        .testTarget(name: "AnnalsStoreTests", dependencies: ["AnnalsCore", "AnnalsStore", "CAnnalsSQLite", "AnnalsFuzzing"]),
         .testTarget(name: "AnnalsServerTests", dependencies: ["AnnalsServer"]),
         .testTarget(name: "AnnalsProtocolTests", dependencies: ["AnnalsCore", "AnnalsProtocol"]),
+        .testTarget(name: "AnnalsClientTests", dependencies: ["AnnalsCore", "AnnalsProtocol", "AnnalsClient"]),
         .testTarget(name: "AnnalsFormatTests", dependencies: ["AnnalsCore", "AnnalsFormat"], exclude: ["Golden"]),
         .testTarget(
             name: "AnnalsEndToEndTests",

@@ -48,10 +48,11 @@ struct TimelinePlanner {
     /// - Parameters:
     ///   - facetIDs: the facet ids of the query's keys, resolved by the caller (nil for a key not in the store).
     ///   - referencedIDs: for `referencedBy`, the ids that event refers to.
+    ///   - fullText: the search as an FTS5 expression (`SearchQuery.fts5Expression`), nil for none.
     ///   - maxSpan: the longest span stored, when no event has an open start or end; lets a date range start
     ///     its scan near `from` instead of at the beginning.
     init(query: TimelineQuery, actorFacets: [[Int64]], tagFacets: [Int64], referenceFacet: Int64?,
-         referencedIDs: [String]?, maxSpan: Int64?) throws(StoreError) {
+         referencedIDs: [String]?, maxSpan: Int64?, fullText: String?) throws(StoreError) {
         let order = query.reverse ? "DESC" : "ASC"
         var conditions: [String] = []
         let source: String
@@ -72,7 +73,7 @@ struct TimelinePlanner {
             for group in facetGroups.dropFirst() {
                 conditions.append("EXISTS (SELECT 1 FROM facets g WHERE \(Self.inList("g.facet", group, &bindings)) AND g.lower = e.lower AND g.upper = e.upper AND g.id = e.id)")
             }
-        } else if let text = query.text {
+        } else if let text = fullText {
             source = "fts CROSS JOIN events e ON e.rowid = (fts.rowid & \(FullTextKey.rowidMask))"
             conditions.append("fts MATCH ?")
             bindings.append(.text(text))
@@ -82,8 +83,8 @@ struct TimelinePlanner {
             key = "e"
         }
         // Without a facet or text, and unless a few ids are asked for, events are read by span class.
-        let bySpanClass = facetGroups.isEmpty && query.text == nil && referencedIDs == nil
-        if let text = query.text, !facetGroups.isEmpty {
+        let bySpanClass = facetGroups.isEmpty && fullText == nil && referencedIDs == nil
+        if let text = fullText, !facetGroups.isEmpty {
             conditions.append("e.rowid IN (SELECT rowid & \(FullTextKey.rowidMask) FROM fts WHERE fts MATCH ?)")
             bindings.append(.text(text))
         }
@@ -128,7 +129,7 @@ struct TimelinePlanner {
             return
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        if facetGroups.isEmpty && query.text != nil {
+        if facetGroups.isEmpty && fullText != nil {
             // Full-text driver: matches in key order (by first day), bounded by the days the range and the
             // cursor allow; the reader stops after the page's last day.
             var keyConditions: [String] = []
