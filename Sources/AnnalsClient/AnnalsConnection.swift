@@ -15,7 +15,7 @@ public final class AnnalsConnection: Sendable {
     public let serverHello: ServerHello
 
     private struct State {
-        var nextRequestID: UInt32 = 2  // 1 was the hello
+        var nextRequestID: UInt32 = 1  // the hello used ClientSocket.helloRequestID
         var pending: [UInt32: Pending] = [:]
         var subscriptions: [UInt32: @Sendable (SequencedEntry) -> Void] = [:]
         var lastPushed: [UInt32: Int64] = [:]
@@ -30,6 +30,7 @@ public final class AnnalsConnection: Sendable {
 
     private let socket: ClientSocket
     private let state = Mutex(State())
+    private let defaultTimeout: Mutex<Double>
     private let writeLock = Mutex(())
     private let readerDone = DispatchSemaphore(value: 0)
     private let maxFrameSize: Int
@@ -38,13 +39,17 @@ public final class AnnalsConnection: Sendable {
     /// - Parameters:
     ///   - token: the shared secret, when the server requires one.
     ///   - timeout: seconds to wait for the connection and the server's hello.
-    /// - Throws: `ClientError.cannotConnect`, or `.server` with unsupported-version and the like.
+    ///   - requestTimeout: seconds a blocking call waits for its answer (`requestTimeout` can change it later).
+    /// - Throws: `ClientError.cannotConnect` (also when the peer does not speak the Annals protocol), or
+    ///   `.server` with unsupported-version and the like.
     public init(host: String = "127.0.0.1", port: UInt16 = 7355, token: String? = nil,
-                clientName: String = "annals-client", timeout: Double = 10) throws(ClientError) {
+                clientName: String = "annals-client", timeout: Double = 10, requestTimeout: Double = 120) throws(ClientError) {
         socket = try ClientSocket.connect(host: host, port: port, timeout: timeout)
+        defaultTimeout = Mutex(requestTimeout)
         do {
             let decoder: FrameDecoder
-            (serverHello, decoder) = try socket.handshake(ClientHello(clientName: clientName, token: token), timeout: timeout)
+            (serverHello, decoder) = try socket.handshake(ClientHello(clientName: clientName, token: token), timeout: timeout,
+                                                          peer: "\(host):\(port)")
             maxFrameSize = serverHello.limits.maxFrameSize
             Thread { [self] in readLoop(decoder: decoder) }.start()
         } catch {
@@ -99,19 +104,50 @@ public final class AnnalsConnection: Sendable {
         }
     }
 
+    /// Seconds a blocking call waits for its answer unless it says otherwise (default 120).
+    public var requestTimeout: Double {
+        get { defaultTimeout.withLock { $0 } }
+        set { defaultTimeout.withLock { $0 = newValue } }
+    }
+
     /// Sends and waits for the response.
+    /// - Parameter timeout: seconds to wait (default: `requestTimeout`); after that the call fails with
+    ///   `ClientError.timeout` and a late answer is dropped. The connection stays usable.
     /// - Throws: `ClientError.server` when the server answers with an error.
-    public func call(_ request: Request) throws(ClientError) -> Response {
+    public func call(_ request: Request, timeout: Double? = nil) throws(ClientError) -> Response {
+        let response = try wait(for: request, timeout: timeout).response
+        if case .error(let error) = response { throw .server(error) }
+        return response
+    }
+
+    /// Sends `request` and waits up to `timeout` seconds for its response.
+    private func wait(for request: Request, pushes: (@Sendable (SequencedEntry) -> Void)? = nil,
+                      timeout: Double?) throws(ClientError) -> (response: Response, id: UInt32) {
         let done = DispatchSemaphore(value: 0)
         let result = Mutex<Result<Response, ClientError>?>(nil)
-        send(request) { outcome in
+        let id = send(request, pushes: pushes) { outcome in
             result.withLock { $0 = outcome }
             done.signal()
         }
-        done.wait()
-        let response = try result.withLock { $0! }.get()
-        if case .error(let error) = response { throw .server(error) }
-        return response
+        let seconds = timeout ?? requestTimeout
+        if done.wait(timeout: .now() + seconds) == .timedOut {
+            abandon(id)
+            if let outcome = result.withLock({ $0 }) { return (try outcome.get(), id) }
+            throw .timeout("no answer to \(request.type) within \(Self.format(seconds)) s")
+        }
+        return (try result.withLock { $0! }.get(), id)
+    }
+
+    /// Forgets a request whose caller stopped waiting: its answer, if it comes, is dropped.
+    private func abandon(_ id: UInt32) {
+        state.withLock { state in
+            state.pending[id] = nil
+            state.subscriptions[id] = nil
+        }
+    }
+
+    private static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
     }
 
     // MARK: Operations
@@ -171,6 +207,16 @@ public final class AnnalsConnection: Sendable {
         return TimelinePage(records: records, nextCursor: cursor)
     }
 
+    /// Up to `limit` log entries after `afterSeq` that match `query`'s filters, in log order, without
+    /// following the log: pass `nextSeq` as `afterSeq` for more, until `end`.
+    public func readLog(_ query: TimelineQuery = TimelineQuery(), after afterSeq: Int64, limit: Int = 1000) throws(ClientError)
+        -> (entries: [SequencedEntry], nextSeq: Int64, end: Bool) {
+        guard case .logPage(let entries, let nextSeq, let end) = try call(.readLog(query, afterSeq: afterSeq, limit: limit)) else {
+            throw unexpected("readLog")
+        }
+        return (entries, nextSeq, end)
+    }
+
     /// Counts and sizes.
     public func stats() throws(ClientError) -> StoreStats {
         guard case .stats(let stats) = try call(.stats) else { throw unexpected("stats") }
@@ -182,14 +228,7 @@ public final class AnnalsConnection: Sendable {
     /// - Returns: the subscription id and the server's last log position when it subscribed.
     public func subscribe(_ query: TimelineQuery, fromSeq: Int64,
                           handler: @escaping @Sendable (SequencedEntry) -> Void) throws(ClientError) -> (id: UInt32, lastSeq: Int64) {
-        let done = DispatchSemaphore(value: 0)
-        let result = Mutex<Result<Response, ClientError>?>(nil)
-        let id = send(.subscribe(query, fromSeq: fromSeq), pushes: handler) { outcome in
-            result.withLock { $0 = outcome }
-            done.signal()
-        }
-        done.wait()
-        let response = try result.withLock { $0! }.get()
+        let (response, id) = try wait(for: .subscribe(query, fromSeq: fromSeq), pushes: handler, timeout: nil)
         switch response {
         case .subscribed(let lastSeq): return (id, lastSeq)
         case .error(let error):
@@ -273,23 +312,38 @@ public final class AnnalsConnection: Sendable {
             return
         }
         if frame.type == .page {
-            let page: TimelinePage?? = state.withLock { state in
-                guard var pending = state.pending[frame.requestID] else { return .none }
+            // nil: no one waits for this page (any more); .some(nil): more frames of it follow.
+            let page: Result<TimelinePage?, ProtocolError>? = state.withLock { state in
+                guard var pending = state.pending[frame.requestID] else { return nil }
                 let result = Result { () throws(ProtocolError) in try pending.assembler.add(frame) }
                 state.pending[frame.requestID] = pending
-                return .some(try? result.get())
+                return result
             }
-            guard let assembled = page else { return }
-            guard let complete = assembled else { return }
-            finish(frame.requestID, .success(.page(records: complete.records, nextCursor: complete.nextCursor)))
+            switch page {
+            case nil, .success(nil)?:
+                return
+            case .success(let complete?)?:
+                finish(frame.requestID, .success(.page(records: complete.records, nextCursor: complete.nextCursor)))
+            case .failure(let error)?:
+                // A frame that does not decode cannot be skipped: the stream cannot be trusted after it.
+                throw .protocolViolation("a page frame for request \(frame.requestID) does not decode: \(error.message)")
+            }
             return
         }
         let response = try decode(frame)
         if case .subscribed = response, !frame.more {
             _ = state.withLock { $0.caughtUp.insert(frame.requestID) }
         }
-        if case .error = response {
-            _ = state.withLock { $0.subscriptions.removeValue(forKey: frame.requestID) }
+        if case .error(let error) = response {
+            let ended = state.withLock { state in
+                state.subscriptions.removeValue(forKey: frame.requestID) != nil && state.pending[frame.requestID] == nil
+            }
+            // A live subscription ended by the server (shutting down, a reader too slow): if the server closes
+            // next, that error is why the connection failed.
+            if ended && error.code.closesConnection {
+                fail(.server(error))
+                return
+            }
         }
         finish(frame.requestID, .success(response))
     }

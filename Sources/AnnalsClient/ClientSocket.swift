@@ -56,22 +56,39 @@ public struct ClientSocket: Sendable {
     }
 
     /// Sends `hello` and waits up to `timeout` seconds for the server's answer.
+    /// - Parameter peer: how to name the server in errors, e.g. `127.0.0.1:7355`.
     /// - Returns: the server's hello, and the decoder holding any bytes that arrived after it.
-    /// - Throws: `ClientError.server` when the server refuses (unsupported version, bad token…).
-    public func handshake(_ hello: ClientHello, timeout: Double) throws(ClientError) -> (ServerHello, FrameDecoder) {
-        try sendAll(Request.hello(hello).encode(requestID: 1))
+    /// - Throws: `ClientError.server` when the server refuses (unsupported version, bad token…);
+    ///   `.cannotConnect` when the peer answers in something else than the Annals protocol (an HTTP or SSH
+    ///   server, say: judged from its first bytes, at once) or not at all within `timeout`.
+    public func handshake(_ hello: ClientHello, timeout: Double, peer: String = "the server") throws(ClientError) -> (ServerHello, FrameDecoder) {
+        try sendAll(Request.hello(hello).encode(requestID: Self.helloRequestID))
         var decoder = FrameDecoder(maxFrameSize: ServerLimits.defaultMaxFrameSize)
         var buffer = [UInt8](repeating: 0, count: 4096)
+        var first: [UInt8] = []
         var frame: Frame?
-        var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1e6))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         defer {
             var none = timeval(tv_sec: 0, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, socklen_t(MemoryLayout<timeval>.size))
         }
         while frame == nil {
-            let n = try receive(into: &buffer)
-            guard n > 0 else { throw .disconnected("the server closed the connection during the handshake") }
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK {
+                    throw .cannotConnect("\(peer) accepted the connection but did not answer hello within \(Int(timeout.rounded(.up))) s: is annalsd listening there? (annalsd answers at once)")
+                }
+                throw .disconnected("receive failed during the handshake: \(String(cString: strerror(errno)))")
+            }
+            guard n > 0 else {
+                throw .cannotConnect("\(peer) closed the connection without answering hello: is annalsd listening there?")
+            }
+            if first.count < 64 { first += buffer[0..<min(n, 64 - first.count)] }
+            if let sent = Self.foreignGreeting(first) {
+                throw .cannotConnect("\(peer) does not speak the Annals protocol (it sent \(sent)): is this annalsd's port?")
+            }
             decoder.append(buffer[0..<n])
             do { frame = try decoder.next() } catch { throw .protocolViolation(error.message) }
         }
@@ -82,6 +99,34 @@ public struct ClientSocket: Sendable {
         case .error(let error): throw .server(error)
         default: throw .protocolViolation("expected hello, got \(response.type)")
         }
+    }
+
+    /// The request id of the hello: its bytes are CR LF CR LF, which end an HTTP request's head, so an HTTP
+    /// server that reads the hello as a request answers at once (with an error) instead of waiting for more,
+    /// and `foreignGreeting` can tell the user at once that the port is not annalsd's.
+    public static let helloRequestID: UInt32 = 0x0D0A_0D0A
+
+    /// When the first bytes a peer sent cannot start an annalsd answer to hello (a `hello` or `error` frame of
+    /// plausible length with flags 0), what they look like: their first line if they are text, else hex.
+    static func foreignGreeting(_ bytes: [UInt8]) -> String? {
+        guard !bytes.isEmpty else { return nil }
+        var plausible = true
+        if bytes.count >= 4 {
+            let length = bytes[0..<4].reduce(0) { $0 << 8 | Int($1) }
+            plausible = length >= Frame.headerSize && length <= 64 << 20
+        }
+        if bytes.count >= 5 {
+            plausible = plausible && (bytes[4] == MessageType.helloReply.rawValue || bytes[4] == MessageType.error.rawValue)
+        }
+        if bytes.count >= 6 { plausible = plausible && bytes[5] == 0 }
+        // A length prefix of a real answer starts with a zero byte; text never does.
+        if bytes[0] != 0 { plausible = false }
+        guard !plausible else { return nil }
+        let line = bytes.prefix { $0 != 0x0A && $0 != 0x0D }
+        if line.count >= 3 && line.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            return "'" + String(decoding: line.prefix(60), as: UTF8.self) + (line.count > 60 ? "…" : "") + "'"
+        }
+        return "bytes " + bytes.prefix(8).map { String($0, radix: 16).leftPadded(to: 2) }.joined(separator: " ")
     }
 
     /// Sends every byte, retrying partial writes.
@@ -112,4 +157,10 @@ public struct ClientSocket: Sendable {
 
     /// Closes the descriptor.
     public func close() { Glibc.close(fd) }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
 }

@@ -200,10 +200,12 @@ extension ByteReader {
     }
 
     mutating func readStoreStats() throws(ProtocolError) -> StoreStats {
-        let events = try readCountValue("stats.events")
+        let visible = try readCountValue("stats.visible")
         let retracted = try readCountValue("stats.retracted")
         let revisions = try readCountValue("stats.revisions")
         let lastSeq = try readI64("stats.lastSeq")
+        let indexedSeq = try readI64("stats.indexedSeq")
+        let indexLag = try readI64("stats.indexLagMilliseconds")
         var byKind: [EventKind: Int] = [:]
         let kindCount = try readCount("stats.byKind", minimumItemSize: 9)
         for _ in 0..<kindCount {
@@ -222,14 +224,15 @@ extension ByteReader {
                 throw .malformed("stats.byDecade: decade \(decade) appears twice")
             }
         }
+        let openStart = try readCountValue("stats.openStart")
         let topActors = try readList("stats.topActors", minimumItemSize: 12) {
             (r: inout ByteReader) throws(ProtocolError) in
             StoreStats.ActorCount(name: try r.readString("stats.topActors.name"),
                                   count: try r.readCountValue("stats.topActors.count"))
         }
         return StoreStats(
-            events: events, retracted: retracted, revisions: revisions, lastSeq: lastSeq, byKind: byKind,
-            byDecade: byDecade, topActors: topActors, fileBytes: try readI64("stats.fileBytes"),
+            visible: visible, retracted: retracted, revisions: revisions, lastSeq: lastSeq, indexedSeq: indexedSeq,
+            indexLagMilliseconds: indexLag, byKind: byKind, byDecade: byDecade, openStart: openStart, topActors: topActors, fileBytes: try readI64("stats.fileBytes"),
             textBytes: try readI64("stats.textBytes"), compressedBytes: try readI64("stats.compressedBytes")
         )
     }

@@ -128,10 +128,12 @@ extension ByteWriter {
 
     /// Counts as `i64`; maps as lists of pairs sorted by key, so equal stats give equal bytes.
     mutating func write(_ stats: StoreStats) {
-        writeI64(Int64(stats.events))
+        writeI64(Int64(stats.visible))
         writeI64(Int64(stats.retracted))
         writeI64(Int64(stats.revisions))
         writeI64(stats.lastSeq)
+        writeI64(stats.indexedSeq)
+        writeI64(stats.indexLagMilliseconds)
         writeList(stats.byKind.sorted { $0.key.code < $1.key.code }) {
             $0.writeU8($1.key.code)
             $0.writeI64(Int64($1.value))
@@ -140,6 +142,7 @@ extension ByteWriter {
             $0.writeI64($1.key)
             $0.writeI64(Int64($1.value))
         }
+        writeI64(Int64(stats.openStart))
         writeList(stats.topActors) {
             $0.writeString($1.name)
             $0.writeI64(Int64($1.count))

@@ -25,6 +25,8 @@ public enum MessageType: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
     case stats = 0x0A
     /// Ends the connection politely.
     case goodbye = 0x0B
+    /// Asks for a bounded run of the log after a position (protocol version 2).
+    case readLog = 0x0C
 
     // Responses (server → client).
     /// Answers `hello`: server version, protocol version and limits.
@@ -49,6 +51,8 @@ public enum MessageType: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
     case statsReply = 0x4A
     /// Answers `goodbye`; the server closes after it.
     case goodbyeReply = 0x4B
+    /// Answers `readLog`: entries, where to continue, and whether the log's end was reached.
+    case logPage = 0x4C
     /// An error answering one request (or the connection, with request id 0).
     case error = 0x7F
 
@@ -72,6 +76,7 @@ public enum MessageType: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
         case .unsubscribe: "unsubscribe"
         case .stats: "stats"
         case .goodbye: "goodbye"
+        case .readLog: "readLog"
         case .helloReply: "hello"
         case .pong: "pong"
         case .appendResult: "appendResult"
@@ -83,6 +88,7 @@ public enum MessageType: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
         case .unsubscribed: "unsubscribed"
         case .statsReply: "stats"
         case .goodbyeReply: "goodbye"
+        case .logPage: "logPage"
         case .error: "error"
         }
     }

@@ -3,8 +3,8 @@
 /// A peer that speaks another version is answered with `ProtocolError.Code.unsupportedVersion` and disconnected.
 public enum ProtocolVersion {
     /// The version this library speaks.
-    public static let current: UInt16 = 1
+    public static let current: UInt16 = 2
 
     /// Every version this library can speak.
-    public static let supported: ClosedRange<UInt16> = 1...1
+    public static let supported: ClosedRange<UInt16> = 2...2
 }

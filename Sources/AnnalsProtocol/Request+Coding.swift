@@ -45,6 +45,10 @@ extension Request {
             writer.writeU32(subscriptionID)
         case .stats, .goodbye:
             break
+        case .readLog(let query, let afterSeq, let limit):
+            writer.write(query)
+            writer.writeI64(afterSeq)
+            writer.writeU32(clamping: limit)
         }
     }
 
@@ -97,6 +101,9 @@ extension Request {
             self = .stats
         case .goodbye:
             self = .goodbye
+        case .readLog:
+            self = .readLog(try reader.readTimelineQuery(), afterSeq: try reader.readI64("readLog.afterSeq"),
+                            limit: try reader.readU32AsInt("readLog.limit"))
         default:
             throw ProtocolError(.unknownOperation, "unknown request type 0x\(String(frame.typeCode, radix: 16))")
         }

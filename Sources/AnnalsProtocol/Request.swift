@@ -26,6 +26,9 @@ public enum Request: Sendable, Hashable {
     case stats
     /// Answered by `goodbye`, after which the server closes.
     case goodbye
+    /// Up to `limit` entries with seq > `afterSeq` matching the query's filters, in log order; answered by
+    /// `logPage`. Unlike `subscribe` it ends by itself (for exports and catching up without following).
+    case readLog(TimelineQuery, afterSeq: Int64, limit: Int)
 
     /// The message type of the frame.
     public var type: MessageType {
@@ -41,6 +44,7 @@ public enum Request: Sendable, Hashable {
         case .unsubscribe: .unsubscribe
         case .stats: .stats
         case .goodbye: .goodbye
+        case .readLog: .readLog
         }
     }
 }

@@ -129,6 +129,13 @@ extension Response {
             writer.write(stats)
         case .goodbye, .unsubscribed:
             break
+        case .logPage(let entries, let nextSeq, let end):
+            writer.writeList(entries) {
+                $0.writeI64($1.seq)
+                $0.write($1.entry)
+            }
+            writer.writeI64(nextSeq)
+            writer.writeBool(end)
         case .error(let error):
             writer.write(error)
         }
@@ -189,6 +196,12 @@ extension Response {
             self = .goodbye
         case .unsubscribed:
             self = .unsubscribed
+        case .logPage:
+            let entries = try reader.readList("logPage.entries", minimumItemSize: 17) {
+                (r: inout ByteReader) throws(ProtocolError) in
+                SequencedEntry(seq: try r.readI64("logPage.entries.seq"), entry: try r.readLogEntry())
+            }
+            self = .logPage(entries: entries, nextSeq: try reader.readI64("logPage.nextSeq"), end: try reader.readBool("logPage.end"))
         case .error:
             self = .error(try reader.readProtocolError())
         default:
@@ -199,4 +212,17 @@ extension Response {
         }
         try reader.expectEnd("\(type) response")
     }
+}
+
+extension Response {
+    /// The bytes one entry adds to a `logPage` payload (to fill a page up to a frame's size).
+    public static func logPageEntrySize(_ entry: SequencedEntry) -> Int {
+        var writer = ByteWriter(capacity: 256)
+        writer.writeI64(entry.seq)
+        writer.write(entry.entry)
+        return writer.count
+    }
+
+    /// The bytes of a `logPage` frame besides its entries: length prefix, header, count, nextSeq and end.
+    public static let logPageOverhead = Frame.lengthPrefixSize + Frame.headerSize + 4 + 8 + 1
 }

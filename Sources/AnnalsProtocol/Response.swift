@@ -27,6 +27,9 @@ public enum Response: Sendable, Hashable {
     case goodbye
     /// Answers `unsubscribe`; no `pushed` frame of that subscription follows it.
     case unsubscribed
+    /// Answers `readLog`: matching entries in log order; `nextSeq` is where to continue (the position read
+    /// up to, which may be past the last entry returned); `end` says the log held nothing later when read.
+    case logPage(entries: [SequencedEntry], nextSeq: Int64, end: Bool)
     /// The request failed (or, with request id 0, the connection did).
     case error(ProtocolError)
 
@@ -44,6 +47,7 @@ public enum Response: Sendable, Hashable {
         case .stats: .statsReply
         case .goodbye: .goodbyeReply
         case .unsubscribed: .unsubscribed
+        case .logPage: .logPage
         case .error: .error
         }
     }

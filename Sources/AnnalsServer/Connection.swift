@@ -33,8 +33,9 @@ final class Connection: @unchecked Sendable {
     private var slotHead = 0
     private var handshaken = false
     private var authorized = false
+    /// Whether the last hello carried a token (for an unauthorized client: a missing or a wrong token).
+    private var helloHadToken = false
     private var closeWhenFlushed = false
-    private var draining = false
     private(set) var closed = false
     private var lastFrameAt = DispatchTime.now()
     private var partialSince: DispatchTime?
@@ -209,7 +210,9 @@ final class Connection: @unchecked Sendable {
             return
         }
         guard authorized else {
-            immediate(frame.requestID, .error(ProtocolError(.unauthorized, "this server needs a token: pass it in hello")))
+            immediate(frame.requestID, .error(ProtocolError(.unauthorized, helloHadToken
+                ? "the token given in hello is not this server's token"
+                : "this server needs a token, and the hello carried none")))
             return
         }
         dispatch(request, requestID: frame.requestID)
@@ -224,6 +227,7 @@ final class Connection: @unchecked Sendable {
             return
         }
         handshaken = true
+        helloHadToken = hello.token != nil
         if let token = config.token {
             authorized = hello.token.map { TokenCheck.equal($0, token) } ?? false
         } else {
@@ -283,8 +287,32 @@ final class Connection: @unchecked Sendable {
             // A reply still held for its flag goes out first, saying no catch-up follows.
             announce(subscription, more: false)
             immediate(requestID, .unsubscribed)
+        case .readLog(let query, let afterSeq, let limit):
+            readLog(query, afterSeq: afterSeq, limit: limit, requestID: requestID)
         case .goodbye:
             break
+        }
+    }
+
+    /// Answers `readLog` with one `logPage` frame: entries up to `limit`, and as many as fit in a frame.
+    private func readLog(_ query: TimelineQuery, afterSeq: Int64, limit: Int, requestID: UInt32) {
+        guard (1...TimelineQuery.maxLimit).contains(limit) else {
+            immediate(requestID, .error(ProtocolError(.invalidQuery, "readLog limit must be between 1 and \(TimelineQuery.maxLimit), not \(limit)")))
+            return
+        }
+        let filter: LogFilter
+        do {
+            filter = try LogFilter(query)
+        } catch {
+            immediate(requestID, .error(ProtocolError(.invalidQuery, error.message)))
+            return
+        }
+        let store = context.store
+        let budget = context.configuration.limits.maxFrameSize + Frame.lengthPrefixSize - Response.logPageOverhead
+        inStore(requestID) { () throws(StoreError) in
+            let page = try filter.page(from: store, after: afterSeq, limit: limit, byteBudget: budget,
+                                       size: Response.logPageEntrySize)
+            return .logPage(entries: page.entries, nextSeq: page.nextSeq, end: page.end)
         }
     }
 
@@ -490,11 +518,18 @@ final class Connection: @unchecked Sendable {
             immediate(requestID, .error(ProtocolError(.conflict, "request id \(requestID) already names an active subscription")))
             return
         }
+        let filter: LogFilter
+        do {
+            filter = try LogFilter(query)
+        } catch {
+            immediate(requestID, .error(ProtocolError(.invalidQuery, error.message)))
+            return
+        }
         let store = context.store
         let job = StoreJob(slot: newSlot(requestID), kind: .store(update: false, {
             Result { () throws(StoreError) in Response.subscribed(lastSeq: try store.lastSeq()) }
         }), appendsBefore: appendsIssued, updatesBefore: updatesIssued)
-        job.slot.subscription = Subscription(id: requestID, query: query, cursor: max(0, fromSeq))
+        job.slot.subscription = Subscription(id: requestID, filter: filter, cursor: max(0, fromSeq))
         enqueue(job)
     }
 
@@ -653,11 +688,15 @@ final class Connection: @unchecked Sendable {
     func drainAndClose() {
         queue.async {
             guard !self.closed else { return }
-            self.draining = true
             self.stopReading()
             // A subscription still catching up holds its reply: send it, so nothing is left in flight.
             for subscription in self.subscriptions.values { self.announce(subscription, more: false) }
+            self.flushSlots()
+            // Then say why the connection ends: to each subscription, or to the connection (request id 0).
+            let ids = self.subscriptions.isEmpty ? [UInt32(0)] : self.subscriptions.keys.sorted()
             self.subscriptions.removeAll()
+            let shutdown = ProtocolError(.shuttingDown, "the server is shutting down")
+            for id in ids { self.immediate(id, .error(shutdown)) }
             self.closeWhenFlushed = true
             self.flushSlots()
         }

@@ -6,7 +6,7 @@ import AnnalsStore
 final class Subscription: @unchecked Sendable {
     /// The request id of the subscribe request; pushes carry it.
     let id: UInt32
-    let query: TimelineQuery
+    let filter: LogFilter
     /// Entries up to this log position have been delivered (or skipped as not matching).
     var cursor: Int64
     var fetching = false
@@ -27,28 +27,16 @@ final class Subscription: @unchecked Sendable {
     /// about `budget` bytes (see `adapt`) rather than 64 bodies of up to 1 MiB each.
     var fetchLimit = batch
 
-    init(id: UInt32, query: TimelineQuery, cursor: Int64) {
+    init(id: UInt32, filter: LogFilter, cursor: Int64) {
         self.id = id
-        self.query = query
+        self.filter = filter
         self.cursor = cursor
     }
 
     /// The next entries after `cursor` that match, and the position they bring the cursor to.
     /// A retraction matches when the event it retracts does.
     func fetch(from store: any EventStore, after cursor: Int64, limit: Int) throws(StoreError) -> (matches: [SequencedEntry], cursor: Int64) {
-        let entries = try store.entries(after: cursor, limit: limit)
-        var matches: [SequencedEntry] = []
-        for entry in entries {
-            switch entry.entry {
-            case .event(let event):
-                if query.matches(event) { matches.append(entry) }
-            case .retraction(let retraction):
-                if let content = try store.get(id: retraction.id)?.current.event, query.matches(content) {
-                    matches.append(entry)
-                }
-            }
-        }
-        return (matches, entries.last?.seq ?? cursor)
+        try filter.next(from: store, after: cursor, limit: limit)
     }
 
     /// Sizes the next fetch after one that encoded `bytes` for `count` matches: about `budget` bytes a fetch.

@@ -182,7 +182,7 @@ extension HardeningTests {
                 add("\(request.type) before hello", handshake: false, [request.encode(requestID: 9)], .closesWith(.handshakeRequired))
             }
             add("unknown type before hello", handshake: false, [Frame(typeCode: 0x3E, requestID: 3).encoded], .closesWith(.handshakeRequired))
-            for type: UInt8 in [0x00, 0x0C, 0x3E, 0x3F, 0x40, 0x41, 0x42, 0x7F, 0x80, 0xFF] {
+            for type: UInt8 in [0x00, 0x0D, 0x3E, 0x3F, 0x40, 0x41, 0x42, 0x7F, 0x80, 0xFF] {
                 add("unknown type 0x\(String(type, radix: 16))", [Frame(typeCode: type, requestID: 3, payload: [1, 2, 3]).encoded],
                     .answers(.unknownOperation))
             }

@@ -82,14 +82,14 @@ struct MalformedTests {
 
     @Test("unknown message types pass the decoder and are refused by Request and Response")
     func unknownTypes() throws {
-        for typeCode: UInt8 in [0x00, 0x0C, 0x3F, 0x40, 0x41, 0x4C, 0x7E, 0x80, 0xFF] {
+        for typeCode: UInt8 in [0x00, 0x0D, 0x3F, 0x40, 0x41, 0x4D, 0x7E, 0x80, 0xFF] {
             let bytes = Frame(typeCode: typeCode, requestID: 77, payload: [1, 2, 3]).encoded
             let frame = try Frame(bytes: bytes)
             #expect(frame.typeCode == typeCode)
             #expect(frame.requestID == 77)
             #expect(errorCode { try Request(frame: frame) } == .unknownOperation, "0x\(String(typeCode, radix: 16))")
         }
-        for typeCode: UInt8 in [0x00, 0x01, 0x0B, 0x40, 0x4C, 0x7E, 0x80, 0xFF] {
+        for typeCode: UInt8 in [0x00, 0x01, 0x0C, 0x40, 0x4D, 0x7E, 0x80, 0xFF] {
             let frame = Frame(typeCode: typeCode, requestID: 77)
             #expect(errorCode { try Response(frame: frame) } == .unknownOperation, "0x\(String(typeCode, radix: 16))")
         }
@@ -125,7 +125,7 @@ struct MalformedTests {
 
     @Test("a hello of another protocol version is unsupported-version, whatever follows the version")
     func unsupportedVersion() {
-        for version: UInt16 in [0, 2, 0xFFFF] {
+        for version: UInt16 in [0, 1, 3, 0xFFFF] {
             let frame = requestFrame(.hello, payload { $0.writeU16(version); $0.writeBytesWithoutLength([0xFF, 0xFF]) })
             #expect(errorCode { try Request(frame: frame) } == .unsupportedVersion)
         }
@@ -167,7 +167,7 @@ struct MalformedTests {
         })
         #expect(errorCode { try Request(frame: frame) } == .malformedFrame)
         let hello = requestFrame(.hello, payload {
-            $0.writeU16(1)
+            $0.writeU16(ProtocolVersion.current)
             $0.writeString("cli")
             $0.writeU8(1)
             $0.writeBytes(bytes)

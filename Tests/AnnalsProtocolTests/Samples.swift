@@ -113,24 +113,24 @@ enum Samples {
     static func fullQuery() throws -> TimelineQuery {
         TimelineQuery(
             from: try date("1945"), to: try date("1960-12"), actors: ["JPN", "Ichiro Hatoyama"], allActors: true,
-            kinds: [.treaty, .declaration], tags: ["normalisation"], text: "peace NEAR/5 treaty",
+            kinds: [.treaty, .declaration], tags: ["normalisation"], text: "\"peace treaty\" OR declaration -draft",
             references: "1951-09-08-treaty-of-san-francisco", referencedBy: "1960-01-27-gromyko-memorandum",
-            reverse: true, limit: 50, cursor: "c1:1956-10-19:42", includeRetracted: true
+            reverse: true, limit: 50, cursor: "1:714337:714337:1956-10-19-soviet-japanese-joint-declaration", includeRetracted: true
         )
     }
 
     static func stats() -> StoreStats {
         StoreStats(
-            events: 1204, retracted: 3, revisions: 1290, lastSeq: 1293,
+            visible: 1204, retracted: 3, revisions: 1290, lastSeq: 1293, indexedSeq: 1290, indexLagMilliseconds: 120,
             byKind: [.speech: 400, .declaration: 120, .treaty: 84, .other: 600],
-            byDecade: [1940: 210, 1950: 340, -660: 1],
+            byDecade: [1940: 210, 1950: 340, -660: 1, 1960: 651], openStart: 2,
             topActors: [.init(name: "Japan", count: 800), .init(name: "Soviet Union", count: 310)],
             fileBytes: 8_421_376, textBytes: 5_120_000, compressedBytes: 1_600_000
         )
     }
 
     static let serverHello = ServerHello(
-        serverVersion: "annalsd/0.1.0",
+        serverVersion: "0.1.0",
         limits: ServerLimits(maxFrameSize: 16 << 20, maxEventsPerBatch: 1000, maxTimelinePage: 10_000, idleTimeoutSeconds: 300),
         tokenRequired: true
     )
@@ -155,6 +155,8 @@ enum Samples {
             .unsubscribe(subscriptionID: 7),
             .stats,
             .goodbye,
+            .readLog(try fullQuery(), afterSeq: 41, limit: 1000),
+            .readLog(TimelineQuery(), afterSeq: 0, limit: 1),
         ]
     }
 
@@ -182,6 +184,9 @@ enum Samples {
             .pushed(seq: 1294, entry: .event(try everything())),
             .pushed(seq: 1295, entry: .retraction(retraction())),
             .stats(stats()),
+            .logPage(entries: [SequencedEntry(seq: 42, entry: .event(try everything())), SequencedEntry(seq: 43, entry: .retraction(retraction()))],
+                     nextSeq: 50, end: false),
+            .logPage(entries: [], nextSeq: 0, end: true),
             .stats(StoreStats()),
             .goodbye,
             .unsubscribed,

@@ -41,7 +41,7 @@ enum VectorCatalog {
         }
 
         let hello = ClientHello(clientName: "annals-cli/0.1.0", token: "s3cret-token")
-        add("hello.request", "hello request", ["The first frame of a connection: protocol version 1, client name, token."],
+        add("hello.request", "hello request", ["The first frame of a connection: protocol version 2, client name, token."],
             .hello(hello), id: 1) { f in
             f.u16("protocolVersion", hello.protocolVersion)
             f.string("clientName", hello.clientName)
@@ -59,7 +59,9 @@ enum VectorCatalog {
         let entries: [LogEntry] = [.event(declaration), .event(sanFrancisco), .retraction(badRetraction)]
         add("append.request", "append request",
             ["Three log entries: a new event, an event already stored (a duplicate), and a retraction whose",
-             "reason is blank (it will be rejected). Answered by append.response."],
+             "reason is blank (it will be rejected). Answered by append.response. The first two carry recorded and",
+             "revision, as entries replayed from an export do (PROTOCOL.md 4.3: the store keeps them when the",
+             "revision is the next one)."],
             .append(entries), id: 3) { f in
             f.list("entries", entries, of: "log entries") { f, path, entry in f.logEntry(path, entry) }
         }
@@ -86,7 +88,9 @@ enum VectorCatalog {
         }
 
         let query = try Samples.fullQuery()
-        add("timeline.request", "timeline request", ["A timeline query with every field present. Answered by page frames."],
+        add("timeline.request", "timeline request",
+            ["A timeline query with every field present; the search reads: the phrase \"peace treaty\" or the word",
+             "declaration, and not the word draft. Answered by page frames."],
             .timeline(query), id: 7) { f in
             f.query("query", query)
         }
@@ -109,6 +113,16 @@ enum VectorCatalog {
         add("stats.request", "stats request", ["Store statistics; the payload is empty."], .stats, id: 10) { _ in }
 
         add("goodbye.request", "goodbye request", ["Ends the connection; the payload is empty."], .goodbye, id: 11) { _ in }
+
+        let japan = TimelineQuery(actors: ["Japan"])
+        add("readLog.request", "readLog request",
+            ["Up to 2 entries involving Japan after log position 41, in log order; answered by a logPage.",
+             "The fields reverse, limit and cursor of the query are sent but ignored."],
+            .readLog(japan, afterSeq: 41, limit: 2), id: 12) { f in
+            f.query("query", japan)
+            f.i64("afterSeq", 41)
+            f.u32("limit", 2)
+        }
         return vectors
     }
 
@@ -241,10 +255,12 @@ enum VectorCatalog {
         add("stats.response", "stats response",
             ["Store statistics. Counts are i64; byKind is sorted by kind code, byDecade by decade."],
             .stats(stats), id: 10) { f in
-            f.i64("events", Int64(stats.events))
+            f.i64("visible", Int64(stats.visible))
             f.i64("retracted", Int64(stats.retracted))
             f.i64("revisions", Int64(stats.revisions))
             f.i64("lastSeq", stats.lastSeq)
+            f.i64("indexedSeq", stats.indexedSeq)
+            f.i64("indexLagMilliseconds", stats.indexLagMilliseconds)
             f.list("byKind", stats.byKind.sorted { $0.key.code < $1.key.code }, of: "pairs") { f, path, pair in
                 f.u8("\(path) kind", pair.key.code, pair.key.rawValue)
                 f.i64("\(path) count", Int64(pair.value))
@@ -253,6 +269,7 @@ enum VectorCatalog {
                 f.i64("\(path) decade", pair.key)
                 f.i64("\(path) count", Int64(pair.value))
             }
+            f.i64("openStart", Int64(stats.openStart))
             f.list("topActors", stats.topActors, of: "actors") { f, path, actor in
                 f.string("\(path) name", actor.name)
                 f.i64("\(path) count", Int64(actor.count))
@@ -260,6 +277,19 @@ enum VectorCatalog {
             f.i64("fileBytes", stats.fileBytes)
             f.i64("textBytes", stats.textBytes)
             f.i64("compressedBytes", stats.compressedBytes)
+        }
+
+        let logEntries = [SequencedEntry(seq: 42, entry: .event(pushedEvent)), SequencedEntry(seq: 43, entry: .retraction(retraction))]
+        add("readLog.response", "logPage response",
+            ["The answer to readLog.request: entries 42 and 43, then nextSeq 43 (send it as afterSeq for more)",
+             "and end = 1: the log held nothing later when it was read."],
+            .logPage(entries: logEntries, nextSeq: 43, end: true), id: 12) { f in
+            f.list("entries", logEntries, of: "entries") { f, path, entry in
+                f.i64("\(path) seq", entry.seq)
+                f.logEntry("\(path) entry", entry.entry)
+            }
+            f.i64("nextSeq", 43)
+            f.bool("end", true)
         }
 
         add("goodbye.response", "goodbye response",
@@ -273,13 +303,13 @@ enum VectorCatalog {
         let cases: [(ProtocolError.Code, UInt32, String, EventError?, String)] = [
             (.malformedFrame, 0, "reserved flag bits set (flags 0x80); only bit 0 is defined", nil,
              "The frame broke the framing rules; the request id cannot be trusted, so it is 0."),
-            (.unsupportedVersion, 1, "protocol version 2 is not supported; this server speaks version 1", nil,
+            (.unsupportedVersion, 1, "protocol version 1 is not supported; this server speaks version 2", nil,
              "Answers a hello asking for another protocol version."),
-            (.unauthorized, 1, "the token is missing or wrong; pass the server's token with --token", nil,
-             "Answers a hello with a missing or wrong token; the client may send another hello."),
+            (.unauthorized, 2, "this server needs a token, and the hello carried none", nil,
+             "Answers any request but hello and goodbye after a hello without the right token (the message says whether the token was missing or wrong); the client may send another hello."),
             (.frameTooLarge, 0, "frame of 20971526 bytes exceeds the max frame size of 16777216 bytes; send smaller batches", nil,
              "Sent from the 4 length bytes alone, so the request id is unknown (0)."),
-            (.unknownOperation, 12, "unknown request type 0x3e; this server speaks protocol version 1", nil,
+            (.unknownOperation, 12, "unknown request type 0x3e; this server speaks protocol version 2", nil,
              "Answers a request whose type the server does not know; the connection stays open."),
             (.invalidEvent, 4, "the event breaks a validation rule",
              EventError(.controlCharacter, field: "title", "the title holds a control character (U+0007)"),
@@ -294,8 +324,8 @@ enum VectorCatalog {
              "The server failed; the connection stays open."),
             (.handshakeRequired, 2, "the first request must be hello", nil,
              "Answers a request sent before a successful hello."),
-            (.invalidQuery, 7, "the cursor 'c1:garbage' is not one this server issued; start without a cursor", nil,
-             "Answers a timeline or subscribe with a bad cursor, full-text syntax or limit."),
+            (.invalidQuery, 7, "cannot read the search '\"peace treaty': a double quote opens a phrase that is never closed", nil,
+             "Answers a timeline, subscribe or readLog with a search that cannot be read, a date range that ends before it starts, a bad cursor or limit."),
             (.timeout, 0, "no request for 300 seconds; closing", nil,
              "Sent before closing an idle connection."),
             (.storageFull, 3, "the database is full (disk full); nothing was written", nil,

@@ -137,19 +137,39 @@ struct StoreQueryTests {
         #expect(throws: StoreError.self) { try f.store.timeline(TimelineQuery(cursor: "garbage")) }
         #expect(throws: StoreError.self) { try f.store.timeline(TimelineQuery(limit: 0)) }
         #expect(throws: StoreError.self) { try f.store.timeline(TimelineQuery(limit: TimelineQuery.maxLimit + 1)) }
+        // A range that ends before it starts, and searches that cannot be read: invalid-query, in words.
+        for query in [
+            TimelineQuery(from: Sample.date("2020"), to: Sample.date("2019")),
+            TimelineQuery(text: "\"unterminated"), TimelineQuery(text: "\""), TimelineQuery(text: "*"),
+            TimelineQuery(text: "NOT korea"), TimelineQuery(actors: ["Japan"], text: "peace OR"),
+        ] {
+            #expect {
+                try f.store.timeline(query)
+            } throws: { error in
+                guard let error = error as? StoreError else { return false }
+                return error.code == .invalidQuery && !error.message.contains("fts") && !error.message.contains("SELECT")
+            }
+        }
     }
 
     @Test func stats() throws {
         _ = try f.store.retract(id: "1956-approx-visit", reason: "unsourced")
+        _ = try f.store.append([.event(Sample.event("open-start", "../1905", kind: .war, actors: [Actor(name: "Japan")]))])
         let s = try f.store.stats()
-        #expect(s.events == 10)
+        #expect(s.events == 11)
+        #expect(s.visible == 10)
         #expect(s.retracted == 1)
-        #expect(s.revisions == 11)
-        #expect(s.lastSeq == 11)
+        // The parts add up: kinds to the visible events, and so do decades with the open starts.
+        #expect(s.byKind.values.reduce(0, +) == s.visible)
+        #expect(s.byDecade.values.reduce(0, +) + s.openStart == s.visible)
+        #expect(s.openStart == 1)
+        #expect(s.indexedSeq == s.lastSeq)
+        #expect(s.revisions == 12)
+        #expect(s.lastSeq == 12)
         #expect(s.byKind[.treaty] == 3)
         #expect(s.byKind[.visit] == nil)
         #expect(s.byDecade[1950] == 3)
-        #expect(s.topActors.first == .init(name: "Japan", count: 8))
+        #expect(s.topActors.first == .init(name: "Japan", count: 9))
         #expect(s.fileBytes > 0)
         #expect(s.compressedBytes > 0 && s.textBytes > 0)
     }

@@ -12,7 +12,7 @@ public struct TimelineQuery: Sendable, Hashable {
     public var allActors: Bool
     public var kinds: [EventKind]
     public var tags: [String]
-    /// An FTS5 full-text query over title, summary and body.
+    /// A full-text search over title, summary and body, as a person types it (`SearchQuery`).
     public var text: String?
     /// Only events that refer to this id.
     public var references: String?
@@ -128,16 +128,28 @@ public enum AppendOutcome: Sendable, Hashable {
     case rejected(EventError)
 }
 
-/// Counts and sizes of a store.
+/// Counts and sizes of a store. The parts add up: `visible + retracted` events, `byKind` sums to `visible`, and
+/// `byDecade` plus `openStart` sums to `visible`.
 public struct StoreStats: Sendable, Hashable {
-    public var events: Int
+    /// Events shown in timelines (not retracted).
+    public var visible: Int
+    /// Retracted events (hidden from timelines; their revisions stay readable).
     public var retracted: Int
+    /// Revisions and retractions in the log.
     public var revisions: Int
+    /// The last log position (0 when empty).
     public var lastSeq: Int64
+    /// The log position up to which the full-text index has read the log.
+    public var indexedSeq: Int64
+    /// How long the oldest entry not yet in the full-text index has waited, in milliseconds (0 when none waits).
+    public var indexLagMilliseconds: Int64
+    /// Visible events by kind.
     public var byKind: [EventKind: Int]
-    /// Events by the decade of their lower bound (1950 for the 1950s); open starts are left out.
+    /// Visible events by the decade of their lower bound (1950 for the 1950s).
     public var byDecade: [Int64: Int]
-    /// The most frequent actors, most frequent first.
+    /// Visible events whose start is open or unknown (`../1956`, `/1956`): in no decade.
+    public var openStart: Int
+    /// The most frequent actors among visible events, most frequent first, ties by name; at most 10.
     public var topActors: [ActorCount]
     /// Size of the database file(s) in bytes.
     public var fileBytes: Int64
@@ -145,7 +157,7 @@ public struct StoreStats: Sendable, Hashable {
     public var textBytes: Int64
     public var compressedBytes: Int64
 
-    /// An actor and the number of current events it appears in.
+    /// An actor and the number of visible events it appears in.
     public struct ActorCount: Sendable, Hashable {
         public var name: String
         public var count: Int
@@ -153,21 +165,27 @@ public struct StoreStats: Sendable, Hashable {
     }
 
     public init(
-        events: Int = 0, retracted: Int = 0, revisions: Int = 0, lastSeq: Int64 = 0, byKind: [EventKind: Int] = [:],
-        byDecade: [Int64: Int] = [:], topActors: [ActorCount] = [], fileBytes: Int64 = 0, textBytes: Int64 = 0,
-        compressedBytes: Int64 = 0
+        visible: Int = 0, retracted: Int = 0, revisions: Int = 0, lastSeq: Int64 = 0, indexedSeq: Int64 = 0,
+        indexLagMilliseconds: Int64 = 0, byKind: [EventKind: Int] = [:], byDecade: [Int64: Int] = [:], openStart: Int = 0,
+        topActors: [ActorCount] = [], fileBytes: Int64 = 0, textBytes: Int64 = 0, compressedBytes: Int64 = 0
     ) {
-        self.events = events
+        self.visible = visible
         self.retracted = retracted
         self.revisions = revisions
         self.lastSeq = lastSeq
+        self.indexedSeq = indexedSeq
+        self.indexLagMilliseconds = indexLagMilliseconds
         self.byKind = byKind
         self.byDecade = byDecade
+        self.openStart = openStart
         self.topActors = topActors
         self.fileBytes = fileBytes
         self.textBytes = textBytes
         self.compressedBytes = compressedBytes
     }
+
+    /// Every event id stored: visible and retracted.
+    public var events: Int { visible + retracted }
 
     /// Text bytes per stored byte (e.g. 3.2 means the text takes a third of its size); 1 when empty.
     public var compressionRatio: Double {

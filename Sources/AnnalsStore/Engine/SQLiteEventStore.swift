@@ -65,6 +65,8 @@ public final class SQLiteEventStore: EventStore {
     public init(path: String, options: Options = Options()) throws(StoreError) {
         self.path = path
         self.options = options
+        writerQueue.setSpecific(key: Self.queueKey, value: .writer)
+        trainingQueue.setSpecific(key: Self.queueKey, value: .training)
         let codec = TextCodec(level: options.compressionLevel)
         self.codec = codec
         let db: SQLiteDatabase
@@ -323,21 +325,33 @@ public final class SQLiteEventStore: EventStore {
         }.mapError(StoreError.from).get()
     }
 
+    /// Safe from any thread, including the store's own queues: the last reference to a store may be dropped
+    /// in an append's completion, which runs on the writer's queue, and then closing runs right there instead
+    /// of waiting for that queue (GRDB's `SerializedDatabase` does the same in its `deinit`).
     public func close() {
         let wasOpen = pending.withLock { state -> Bool in
             defer { state.closed = true }
             return !state.closed
         }
         guard wasOpen else { return }
-        trainingQueue.sync {}
-        writerQueue.sync {
-            // Batches queued before `closed` was set are written before the file closes.
-            while let group = takeGroup() { apply(group) }
-            try? writer.value.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            writer.value.db.close()
-        }
+        let here = DispatchQueue.getSpecific(key: Self.queueKey)
+        // A training job may itself be waiting for the writer: never wait for it from the writer's queue.
+        if here == nil { trainingQueue.sync {} }
+        if here == .writer { finishWrites() } else { writerQueue.sync { finishWrites() } }
         readers.close()
     }
+
+    /// On the writer's queue: writes the batches queued before `close`, checkpoints and closes the file.
+    private func finishWrites() {
+        dispatchPrecondition(condition: .onQueue(writerQueue))
+        while let group = takeGroup() { apply(group) }
+        try? writer.value.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        writer.value.db.close()
+    }
+
+    /// Which of the store's queues a thread runs on.
+    private enum OwnQueue { case writer, training }
+    private static let queueKey = DispatchSpecificKey<OwnQueue>()
 
     deinit { close() }
 }

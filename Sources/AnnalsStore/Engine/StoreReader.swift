@@ -15,6 +15,13 @@ struct StoreReader {
         guard (1...TimelineQuery.maxLimit).contains(query.limit) else {
             throw StoreError(.invalidQuery, "limit must be between 1 and \(TimelineQuery.maxLimit), not \(query.limit)")
         }
+        let search: SearchQuery?
+        do {
+            try query.validate()
+            search = try query.search()
+        } catch {
+            throw StoreError(.invalidQuery, error.message)
+        }
         do {
             let actorFacets = try query.actors.map { actor throws in
                 try facetIDs([Facets.actorName(actor), Facets.actorCode(actor)])
@@ -30,7 +37,8 @@ struct StoreReader {
             let hasOpenEnds = try db.scalar("SELECT value FROM counters WHERE name = 'open_ended'") ?? 0 > 0
             let maxSpan = hasOpenEnds ? nil : (try db.scalar("SELECT value FROM counters WHERE name = 'max_span'") ?? 0)
             let plan = try TimelinePlanner(query: query, actorFacets: actorFacets, tagFacets: tagFacets,
-                                           referenceFacet: referenceFacet, referencedIDs: referenced, maxSpan: maxSpan)
+                                           referenceFacet: referenceFacet, referencedIDs: referenced, maxSpan: maxSpan,
+                                           fullText: search?.fts5Expression)
             let s = try db.statement(plan.sql)
             try s.bind(plan.bindings)
             defer { s.reset() }
@@ -52,9 +60,6 @@ struct StoreReader {
         } catch let error as StoreError {
             throw error
         } catch let error as SQLiteError {
-            if error.message.contains("fts5") || error.message.contains("no such column") {
-                throw StoreError(.invalidQuery, "the full-text query is not valid FTS5 syntax: \(error.message)")
-            }
             throw StoreError.from(error)
         } catch {
             throw StoreError(.io, "\(error)")
@@ -201,17 +206,20 @@ struct StoreReader {
     func stats() throws(StoreError) -> StoreStats {
         do {
             var stats = StoreStats()
-            stats.events = Int(try db.scalar("SELECT count(*) FROM events") ?? 0)
+            stats.visible = Int(try db.scalar("SELECT count(*) FROM events WHERE retracted = 0") ?? 0)
             stats.retracted = Int(try db.scalar("SELECT count(*) FROM events WHERE retracted = 1") ?? 0)
             stats.lastSeq = try db.scalar("SELECT max(seq) FROM revisions") ?? 0
+            stats.indexedSeq = stats.lastSeq
             stats.revisions = Int(try db.scalar("SELECT count(*) FROM revisions") ?? 0)
             let kinds = try db.statement("SELECT kind, count(*) FROM events WHERE retracted = 0 GROUP BY kind")
             while try kinds.step() {
                 if let kind = EventKind(code: UInt8(truncatingIfNeeded: kinds.int64(0))) { stats.byKind[kind] = kinds.int(1) }
             }
             kinds.reset()
-            let decades = try db.statement("SELECT decade, count(*) FROM events WHERE retracted = 0 AND decade IS NOT NULL GROUP BY decade")
-            while try decades.step() { stats.byDecade[decades.int64(0)] = decades.int(1) }
+            let decades = try db.statement("SELECT decade, count(*) FROM events WHERE retracted = 0 GROUP BY decade")
+            while try decades.step() {
+                if decades.isNull(0) { stats.openStart = decades.int(1) } else { stats.byDecade[decades.int64(0)] = decades.int(1) }
+            }
             decades.reset()
             let actors = try db.statement("""
                 SELECT label, uses FROM facet_names WHERE name >= 'a:' AND name < 'a;' AND uses > 0
