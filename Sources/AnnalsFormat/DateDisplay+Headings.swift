@@ -2,15 +2,16 @@ import AnnalsCore
 
 extension DateDisplay {
     /// The year heading an event goes under: the year it starts ("1956", "661 BC"), the decade or
-    /// century itself for such dates ("1950s"), the end year when the start is open or unknown,
-    /// or "Undated" when neither end is known. With `ascii`, a BC decade's range uses "-".
+    /// century itself for such dates ("1950s", "1900 – 1999"), "Until 1956" when the start is open or
+    /// unknown (such events sort first), or "Undated" when neither end is known. With `ascii`, a range
+    /// uses "-". `YearHeadings` decides where headings are printed.
     static func heading(for date: HistoricalDate, ascii: Bool = false) -> String {
         if !date.isInterval, date.precision == .decade || date.precision == .century {
             let unqualified = date.canonical.filter { $0 != "?" && $0 != "~" && $0 != "%" }
             if let plain = try? HistoricalDate(parsing: unqualified) { return element(plain, ascii: ascii) }
         }
         if date.isInterval, date.lower == nil || date.hasUnknownStart {
-            if let upper = date.upper { return year(upper.year) }
+            if let upper = date.upper { return "Until " + year(upper.year) }
             return "Undated"
         }
         if let lower = date.lower { return year(lower.year) }

@@ -5,8 +5,9 @@ import AnnalsCore
 /// The rules, in order:
 /// - **Precision.** A day reads "28 Jan 2019" (no leading zero), a month "Jan 2019", a year "2019",
 ///   a season "Spring 1956" (21 spring, 22 summer, 23 autumn, 24 winter; winter begins in December of
-///   the year given), a decade `195X` "1950s", a century `19XX` "1900s". A date-time reads
-///   "12 Apr 1985, 23:20:30 UTC" (or "UTC+04:30" for a shifted time, nothing for a local one).
+///   the year given), a decade `195X` "1950s", a century `19XX` "1900 – 1999" (not "1900s", which reads as a decade).
+///   A date-time reads "12 Apr 1985, 23:20:30 UTC" (or "UTC+04:30" for a shifted time, nothing for a
+///   local one); in a date column the time goes on a line of its own.
 /// - **Unspecified digits.** They lower the precision: `1956-XX` reads "1956", `1956-10-XX` "Oct 1956".
 /// - **Years.** Astronomical years are shown in the BC/AD style: `0000` is "1 BC", `-0660` is
 ///   "661 BC". Years 1 to 999 get "AD" in front ("AD 33") so they do not read as plain numbers.
@@ -54,7 +55,12 @@ public enum DateDisplay {
     /// first piece ends with the dash ("19 Oct –", "12 Dec 1956"); otherwise one piece.
     static func parts(_ date: HistoricalDate, ascii: Bool) -> [String] {
         let dash = ascii ? "-" : "\u{2013}"
-        guard date.isInterval else { return [element(date, ascii: ascii)] }
+        guard date.isInterval else {
+            if date.precision == .datetime, let lower = date.lower {
+                return [qualified(element(day: lower) + ",", date), timeOfDay(date.canonical)]
+            }
+            return [element(date, ascii: ascii)]
+        }
         let sides = date.canonical.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard sides.count == 2 else { return [date.canonical] }
         let start = End(String(sides[0]))
@@ -107,9 +113,9 @@ public enum DateDisplay {
         guard let lower = date.lower, let upper = date.upper else { return date.canonical }
         switch date.precision {
         case .day:
-            return "\(lower.day) \(monthAbbreviations[lower.month - 1]) \(year(lower.year))"
+            return element(day: lower)
         case .datetime:
-            return "\(lower.day) \(monthAbbreviations[lower.month - 1]) \(year(lower.year)), " + timeOfDay(date.canonical)
+            return element(day: lower) + ", " + timeOfDay(date.canonical)
         case .month:
             return "\(monthAbbreviations[lower.month - 1]) \(year(lower.year))"
         case .season:
@@ -118,10 +124,13 @@ public enum DateDisplay {
         case .year:
             return year(lower.year)
         case .decade, .century:
-            if lower.year >= 1 {
+            let dash = ascii ? "-" : "\u{2013}"
+            if lower.year >= 1 && date.precision == .decade {
                 return (lower.year < 1000 ? "AD " : "") + "\(lower.year)s"
             }
-            let dash = ascii ? "-" : "\u{2013}"
+            if lower.year >= 1 {
+                return "\(year(lower.year)) \(dash) \(upper.year)"
+            }
             if upper.year <= 0 {
                 return "\(1 - lower.year) \(dash) \(year(upper.year))"
             }
@@ -129,6 +138,11 @@ public enum DateDisplay {
         case .interval:
             return date.canonical
         }
+    }
+
+    /// "19 Oct 1956".
+    private static func element(day: CalendarDay) -> String {
+        "\(day.day) \(monthAbbreviations[day.month - 1]) \(year(day.year))"
     }
 
     /// "23:20:30 UTC", "23:20:30 UTC+04:30" or "23:20:30" from a canonical date-time.

@@ -40,11 +40,15 @@ public struct DetailRenderer: Sendable {
     public var color: Bool
     /// Draw with ASCII only (`->`, `<-`, `|`, `-`); event text is printed as it is.
     public var ascii: Bool
+    /// The past revision asked for (`annals show --revision`), if any: it is marked "(shown)", and the
+    /// header says it is not the current one.
+    public var requestedRevision: Int?
 
-    public init(width: Int = 80, color: Bool = false, ascii: Bool = false) {
+    public init(width: Int = 80, color: Bool = false, ascii: Bool = false, requestedRevision: Int? = nil) {
         self.width = width
         self.color = color
         self.ascii = ascii
+        self.requestedRevision = requestedRevision
     }
 
     /// Width of the label column ("Refers to" and two spaces).
@@ -68,8 +72,14 @@ public struct DetailRenderer: Sendable {
         first.append(event.kind.rawValue, .color(KindFamily(event.kind).sgrColor))
         out.append(contentsOf: wrap(first, width: width))
         for line in TextWrapper.wrap(event.title, width: width) { out.append(StyledLine(line, .bold)) }
+        let head = detail.revisions.last?.revision
+        let shown = requestedRevision.flatMap { $0 == head ? nil : $0 }
         var facts = ["id \(event.id)"]
-        if let revision = event.revision { facts.append("revision \(revision)") }
+        if let shown, let head {
+            facts.append("revision \(shown) (an earlier one: the current is \(head))")
+        } else if let revision = event.revision {
+            facts.append("revision \(revision)")
+        }
         if let recorded = event.recorded { facts.append("recorded \(recorded)") }
         for line in Self.pack(facts, separator: " \(glyphs.dot) ", width: width) {
             out.append(StyledLine(line, .dim))
@@ -120,7 +130,7 @@ public struct DetailRenderer: Sendable {
         links += labelled("Cited by", detail.incoming.flatMap { reference in
             arrowLines(glyphs.arrowIn, "\(Self.passive(reference.relation)) " + target(reference), valueWidth: valueWidth)
         })
-        links += labelled("Revisions", detail.revisions.flatMap { revisionLines($0, current: event.revision, valueWidth: valueWidth) })
+        links += labelled("Revisions", detail.revisions.flatMap { revisionLines($0, head: head, shown: shown, valueWidth: valueWidth) })
         if !links.isEmpty {
             out.append(StyledLine())
             out += links
@@ -176,16 +186,19 @@ public struct DetailRenderer: Sendable {
         return DateDisplay.text(date, ascii: ascii) + " " + title
     }
 
-    /// "2  2024-05-03T10:00:00.000Z  (current)" or "3  2024-06-01T…  retracted: reason".
-    private func revisionLines(_ entry: LogEntry, current: Int?, valueWidth: Int) -> [StyledLine] {
+    /// "2  2024-05-03T10:00:00.000Z  (current)" or "3  2024-06-01T…  retracted: reason  (current)"; the
+    /// latest entry is the current one, and a past revision asked for is "(shown)".
+    private func revisionLines(_ entry: LogEntry, head: Int?, shown: Int?, valueWidth: Int) -> [StyledLine] {
         let number = entry.revision.map(String.init) ?? "?"
         var text: String
         switch entry {
         case .event(let event):
             text = event.recorded?.description ?? "not recorded"
-            if let revision = event.revision, revision == current { text += "  (current)" }
         case .retraction(let retraction):
             text = (retraction.recorded?.description ?? "not recorded") + "  retracted: " + retraction.reason
+        }
+        if let revision = entry.revision {
+            if revision == head { text += "  (current)" } else if revision == shown { text += "  (shown)" }
         }
         let prefix = TextWrapper.padRight(number, to: 3)
         return TextWrapper.wrap(text, width: valueWidth - 3).enumerated().map { i, line in

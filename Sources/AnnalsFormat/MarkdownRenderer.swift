@@ -8,8 +8,8 @@ import AnnalsCore
 /// - **19 Oct 1956** — *declaration* — Soviet–Japanese Joint Declaration (Japan, Soviet Union)
 /// ```
 ///
-/// Headings follow the year an event starts in, as in the text timeline (see `DateDisplay`), and a new
-/// heading is written whenever it changes, so records keep the order given. The actors follow the
+/// Headings follow the year an event starts in, as in the text timeline (see `DateDisplay` and
+/// `YearHeadings`), so records keep the order given and no heading repeats. The actors follow the
 /// title in parentheses, by name; a retracted event ends with *(retracted)*. Characters that Markdown
 /// would read as markup (``\ ` * _ [ ] < > | ~ & $ #``) are escaped with a backslash, and line breaks
 /// in text become spaces, so event text always reads as plain text.
@@ -25,18 +25,16 @@ public struct MarkdownRenderer: EventListRenderer {
     public func render(_ records: [EventRecord]) -> String {
         var blocks: [String] = []
         if let title { blocks.append("# " + Self.escape(title)) }
-        var currentHeading: String?
+        var headings = YearHeadings()
         var bullets: [String] = []
         func flush() {
             if !bullets.isEmpty { blocks.append(bullets.joined(separator: "\n")) }
             bullets = []
         }
         for record in records {
-            let heading = DateDisplay.heading(for: record.event.date)
-            if heading != currentHeading {
+            if let heading = headings.next(DateDisplay.heading(for: record.event.date)) {
                 flush()
                 blocks.append("## " + Self.escape(heading))
-                currentHeading = heading
             }
             bullets.append(Self.bullet(record))
         }

@@ -3,19 +3,21 @@ import AnnalsCore
 /// The `annals stats` view of a store: counts, a bar chart of events by decade, top actors, sizes.
 ///
 /// ```
-/// Events       86
+/// Visible      86
 /// Retracted    1
 /// Revisions    88
 /// Last seq     88
+/// Indexed      88 (search is up to date)
 ///
-/// By kind
+/// By kind (visible events)
 ///   treaty       18
 ///   …
 ///
-/// By decade
-///   1850s  ██ 2
-///   1860s  █ 1
+/// By decade (visible events)
+///   1850s       ██ 2
+///   1860s       █ 1
 ///   …
+///   open start  █ 1
 ///
 /// Top actors
 ///   Japan        86
@@ -24,8 +26,10 @@ import AnnalsCore
 /// Compression  3.1× (212.4 KiB of text stored in 68.5 KiB)
 /// ```
 ///
-/// Kinds are listed most frequent first (ties by name); decades in order, with the empty decades in
-/// between while that keeps the chart under 40 rows. Bars are `█` (`#` in ASCII) scaled so the
+/// The parts add up: visible and retracted events are counted apart, the kinds sum to the visible events,
+/// and so do the decades with the "open start" row (events whose start is open or unknown). Kinds are
+/// listed most frequent first (ties by name); decades in order, with the empty decades in between while
+/// that keeps the chart under 40 rows. A fact too long for the line wraps under its value. Bars are `█` (`#` in ASCII) scaled so the
 /// largest count is 40 blocks long, or fills the room left on a narrower line; any non-zero count has
 /// at least one block. Sizes are
 /// in binary units (KiB = 1024 bytes).
@@ -56,21 +60,26 @@ public struct StatsRenderer: Sendable {
         let glyphs = Glyphs.choose(ascii: ascii)
         var out: [StyledLine] = []
         func fact(_ label: String, _ value: String) {
-            var line = StyledLine(TextWrapper.padRight(label, to: 13), .bold)
-            line.append(value)
-            out.append(line)
+            let values = TextWrapper.wrap(value, width: width - Self.labelWidth)
+            for (i, part) in values.enumerated() {
+                var line = i == 0 ? StyledLine(TextWrapper.padRight(label, to: Self.labelWidth), .bold)
+                                  : StyledLine(String(repeating: " ", count: Self.labelWidth))
+                line.append(part)
+                out.append(line)
+            }
         }
-        fact("Events", String(stats.events))
+        fact("Visible", String(stats.visible))
         fact("Retracted", String(stats.retracted))
         fact("Revisions", String(stats.revisions))
         fact("Last seq", String(stats.lastSeq))
+        fact("Indexed", Self.indexState(stats))
 
         let kinds = stats.byKind.filter { $0.value > 0 }.sorted { a, b in
             a.value != b.value ? a.value > b.value : a.key.rawValue < b.key.rawValue
         }
         if !kinds.isEmpty {
             out.append(StyledLine())
-            out.append(StyledLine("By kind", .bold))
+            out.append(StyledLine("By kind (visible events)", .bold))
             let countWidth = kinds.map { String($0.value).count }.max() ?? 1
             for (kind, count) in kinds {
                 var line = StyledLine("  ")
@@ -80,10 +89,11 @@ public struct StatsRenderer: Sendable {
             }
         }
 
-        let decades = decadeRows(stats.byDecade, ascii: ascii)
+        var decades = decadeRows(stats.byDecade, ascii: ascii)
+        if stats.openStart > 0 { decades.append(DecadeRow(label: "open start", count: stats.openStart)) }
         if !decades.isEmpty {
             out.append(StyledLine())
-            out.append(StyledLine("By decade", .bold))
+            out.append(StyledLine("By decade (visible events)", .bold))
             let labelWidth = decades.map { DisplayWidth.of($0.label) }.max() ?? 0
             let countWidth = decades.map { String($0.count).count }.max() ?? 1
             let room = max(1, min(Self.maxBar, width - 2 - labelWidth - 2 - 1 - countWidth))
@@ -124,10 +134,18 @@ public struct StatsRenderer: Sendable {
         } else {
             fact("Compression", "none (no text stored)")
         }
-        // Keep every line within the width; only the facts can be long.
-        return out.flatMap { line -> [StyledLine] in
-            line.width <= width ? [line] : TextWrapper.wrap(line.spans.map(\.text).joined(), width: width).map { StyledLine($0) }
-        }
+        return out
+    }
+
+    /// Width of the label column of the facts ("Compression" and two spaces).
+    public static let labelWidth = 13
+
+    /// "88 (search is up to date)", or how far the full-text index is behind the log.
+    static func indexState(_ stats: StoreStats) -> String {
+        let behind = stats.lastSeq - stats.indexedSeq
+        guard behind > 0 else { return "\(stats.indexedSeq) (search is up to date)" }
+        let entries = behind == 1 ? "1 entry" : "\(behind) entries"
+        return "\(stats.indexedSeq) (search is \(entries) behind, \(decimal(Double(stats.indexLagMilliseconds) / 1000)) s)"
     }
 
     /// One decade of the chart.

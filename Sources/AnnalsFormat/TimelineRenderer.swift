@@ -11,8 +11,8 @@ import AnnalsCore
 ///
 /// Layout:
 /// - A heading per year (see `DateDisplay` for how years read), and under it a heading per month when
-///   all the records fall within two years. Records are shown in the order given; a heading is
-///   printed whenever the year (or month) changes.
+///   all the records fall within two years. Records are shown in the order given; `YearHeadings` says
+///   where headings go, so they follow that order and none repeats.
 /// - A left column with the date at its own precision and, below it, the kind; both are right-aligned
 ///   against the rule. The column is as wide as the widest date up to about a sixth of the width;
 ///   longer dates break after the dash of the range. Below 60 columns there is no date column: the
@@ -59,26 +59,22 @@ public struct TimelineRenderer: EventListRenderer {
         let useMonths = spansUnderTwoYears(records)
 
         var out: [StyledLine] = []
-        var currentYear: String?
-        var currentMonth: (year: Int64, month: Int)?
+        var years = YearHeadings()
+        var months = YearHeadings()
         for (index, record) in records.enumerated() {
             let date = record.event.date
-            let year = DateDisplay.heading(for: date, ascii: options.ascii)
-            let month = useMonths ? DateDisplay.startMonth(of: date) : nil
             var newGroup = false
-            if year != currentYear {
+            if let year = years.next(DateDisplay.heading(for: date, ascii: options.ascii)) {
                 if !out.isEmpty { out.append(StyledLine()) }
                 out.append(StyledLine(year, .bold))
-                currentYear = year
-                currentMonth = nil
                 newGroup = true
             }
-            if let month, currentMonth.map({ $0.year != month.year || $0.month != month.month }) ?? true {
+            if useMonths, let month = DateDisplay.startMonth(of: date),
+               months.next("\(month.year)-\(month.month)") != nil {
                 if !newGroup { out.append(StyledLine()) }
                 out.append(StyledLine("  " + DateDisplay.monthNames[month.month - 1], .bold))
                 newGroup = true
             }
-            currentMonth = month
             if !newGroup {
                 out.append(ruleOnly(column: column, glyphs: glyphs))
             }

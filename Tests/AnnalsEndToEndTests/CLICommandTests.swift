@@ -9,7 +9,7 @@ struct CLIReadCommandTests {
         let store = try CLISharedStore.get()
         let result = try store.cli.ok(["ping"])
         #expect(result.lines.count == 1)
-        #expect(result.stdout.hasPrefix("annalsd 0.1.0 (protocol 1) at 127.0.0.1:\(store.server.port): "), "\(result.stdout)")
+        #expect(result.stdout.hasPrefix("annalsd 0.1.0 (protocol 2) at 127.0.0.1:\(store.server.port): "), "\(result.stdout)")
         #expect(result.stdout.hasSuffix(" ms\n"))
         let several = try store.cli.ok(["ping", "--count", "3"])
         #expect(several.stdout.contains("over 3 pings"))
@@ -83,11 +83,18 @@ struct CLIReadCommandTests {
         let cli = try CLISharedStore.get().cli
         let text = try cli.ok(["stats", "--json"]).stdout
         let stats = try #require(try CLIParse.json(text) as? [String: Any])
-        #expect(Set(stats.keys) == ["events", "retracted", "revisions", "last_seq", "by_kind", "by_decade", "top_actors",
-                                     "file_bytes", "text_bytes", "compressed_bytes", "compression_ratio"])
+        #expect(Set(stats.keys) == ["events", "visible", "retracted", "revisions", "last_seq", "indexed_seq", "index_lag_ms",
+                                     "by_kind", "by_decade", "open_start", "top_actors", "file_bytes", "text_bytes",
+                                     "compressed_bytes", "compression_ratio"])
         let events = CLIFixtures.events.values
         #expect(stats["events"] as? Int == events.count)
+        #expect(stats["visible"] as? Int == CLIFixtures.visibleIDs.count)
         #expect(stats["retracted"] as? Int == 1)
+        // The parts add up (they did not: events 90, kinds and decades 89, with one retracted).
+        #expect((stats["visible"] as? Int ?? 0) + (stats["retracted"] as? Int ?? 0) == stats["events"] as? Int)
+        #expect((stats["by_kind"] as? [String: Int])?.values.reduce(0, +) == stats["visible"] as? Int)
+        #expect(((stats["by_decade"] as? [String: Int])?.values.reduce(0, +) ?? 0) + (stats["open_start"] as? Int ?? -1) == stats["visible"] as? Int)
+        #expect(stats["indexed_seq"] as? Int == stats["last_seq"] as? Int)
         #expect(stats["last_seq"] as? Int == CLIFixtures.allLines.count)
         #expect(stats["revisions"] as? Int == CLIFixtures.allLines.count, "the retraction is a revision")
         let byKind = try #require(stats["by_kind"] as? [String: Int])
@@ -237,7 +244,7 @@ struct CLIWriteCommandTests {
                                   "--actor", "Shinzo Abe::speaker", "--actor", "Japan:JPN", "--actor", "Vladimir Putin:RUS:counterpart",
                                   "--actor", "Diet",
                                   "--ref", "\(Self.declaration):invokes", "--ref", "1855-02-07-treaty-of-shimoda",
-                                  "--ref", "ns:with-colon:follows", "--ref", "ns:with-colon-too",
+                                  "--ref", "ns:with-colon:follows", "--ref", "ns:with-colon-too:mentions",
                                   "--place", "Tokyo", "--tag", "peace-treaty", "--tag", "abductions",
                                   "--source", "https://example.org/speech", "--summary", "A speech."])
         #expect(derived.stdout == "2019-01-28-policy-speech-to-the-diet\n")

@@ -239,6 +239,14 @@ final class BackgroundCLI: @unchecked Sendable {
         return false
     }
 
+    /// Waits for the process to end by itself; false if it did not within `timeout`.
+    func waitForExit(timeout: Double) -> Bool {
+        guard exited.wait(timeout: .now() + timeout) == .success else { return false }
+        exited.signal()  // `stop` waits on it too
+        _ = readers.wait(timeout: .now() + 5)
+        return true
+    }
+
     /// Sends `signal` and waits for the process to end; false if it did not within `timeout`.
     @discardableResult
     func stop(signal: Int32 = SIGINT, timeout: Double = 10) -> Bool {

@@ -26,7 +26,7 @@ struct DisplayCase: Sendable, CustomTestStringConvertible {
         DisplayCase("1956-23", "Autumn 1956"),
         DisplayCase("1956-24", "Winter 1956"),
         DisplayCase("195X", "1950s"),
-        DisplayCase("19XX", "1900s"),
+        DisplayCase("19XX", "1900 – 1999"),
         DisplayCase("1985-04-12T23:20:30Z", "12 Apr 1985, 23:20:30 UTC"),
         DisplayCase("1985-04-12T23:20:30", "12 Apr 1985, 23:20:30"),
         DisplayCase("1985-04-12T23:20:30+04:30", "12 Apr 1985, 23:20:30 UTC+04:30"),

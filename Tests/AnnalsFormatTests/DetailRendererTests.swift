@@ -58,6 +58,25 @@ import Testing
         }
     }
 
+    @Test("the latest revision is the current one, also when an earlier one is shown")
+    func currentRevision() throws {
+        var detail = try Self.detail()
+        let latest = DetailRenderer(width: 80).render(detail)
+        #expect(latest.contains("2  2024-05-03T09:00:00.000Z (current)"))
+        #expect(!latest.contains("(shown)"))
+        // `annals show ID --revision 1`: the store returns revision 1 as `current`; revision 2 stays the current one.
+        if case .event(let first) = detail.revisions[0] { detail.current = EventRecord(event: first, seq: 39) }
+        let past = DetailRenderer(width: 80, requestedRevision: 1).render(detail)
+        #expect(past.contains("1  2024-05-01T10:00:00.000Z (shown)"))
+        #expect(past.contains("2  2024-05-03T09:00:00.000Z (current)"))
+        #expect(!past.contains("10:00:00.000Z (current)"))
+        #expect(past.contains("revision 1 (an earlier one: the current is 2)"))
+        // A retracted event: the retraction is the current revision.
+        let retracted = DetailRenderer(width: 100).render(try Self.detail(retracted: true))
+        #expect(retracted.contains("instead (current)"))
+        #expect(retracted.components(separatedBy: "(current)").count == 2)
+    }
+
     @Test func retractionNotice() throws {
         let text = DetailRenderer(width: 80).render(try Self.detail(retracted: true))
         #expect(text.contains("Retracted in revision 3 on 2024-06-01T08:00:00.000Z: Recorded twice;"))

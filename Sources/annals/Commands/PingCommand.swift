@@ -9,7 +9,7 @@ struct PingCommand: ParsableCommand {
 
     @OptionGroup var server: ServerOptions
 
-    @Option(help: "Pings to send.")
+    @Option(parsing: .unconditional, help: "Pings to send.")
     var count = 1
 
     func validate() throws {

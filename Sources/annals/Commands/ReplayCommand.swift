@@ -9,9 +9,10 @@ struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay", abstract: "Replay JSON Lines event logs in order, in pipelined batches.",
         discussion: """
-            Each line is an event (or a retraction). Lines that fail are reported with file, line number,
-            error code and message, and the rest go on (--strict stops at the first). Replaying the same log
+            Each line is an event (or a retraction). Lines that fail are reported with file, line number, \
+            error code and message, and the rest go on (--strict stops at the first). Replaying the same log \
             twice changes nothing: identical lines are duplicates. Exit code 2 when some lines were rejected.
+
             Example: annals replay Scripts/samples/japan-relations.jsonl
             """
     )
@@ -25,11 +26,11 @@ struct ReplayCommand: ParsableCommand {
     var quiet = false
     @Flag(help: "Print the summary as one JSON object: accepted, duplicates, rejected, errors.")
     var json = false
-    @Option(help: ArgumentHelp("Pace the replay at this many events per second (for testing live subscribers).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Pace the replay at this many events per second (for testing live subscribers).", valueName: "n"))
     var rate: Double?
-    @Option(name: .customLong("batch-size"), help: "Events per append (capped by the server's limit).")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Events per append (capped by the server's limit).")
     var batchSize = 500
-    @Option(help: "Appends in flight at once.")
+    @Option(parsing: .unconditional, help: "Appends in flight at once.")
     var pipeline = 8
 
     func validate() throws {

@@ -12,7 +12,7 @@ struct ShowCommand: ParsableCommand {
     @OptionGroup var server: ServerOptions
     @Argument(help: "The event's id.")
     var id: String
-    @Option(help: "Show this past revision.")
+    @Option(parsing: .unconditional, help: "Show this past revision.")
     var revision: Int?
     @Flag(help: "Print the event as one JSON Lines record instead.")
     var json = false
@@ -20,8 +20,13 @@ struct ShowCommand: ParsableCommand {
     var ascii = false
     @Option(help: "Colour: auto (on a terminal, unless NO_COLOR), always or never.")
     var color: String = "auto"
-    @Option(help: "Wrap to this many columns (default: the terminal's width).")
+    @Option(parsing: .unconditional, help: "Wrap to this many columns (default: the terminal's width).")
     var width: Int?
+
+    func validate() throws {
+        if let revision, revision < 1 { throw ValidationError("--revision must be 1 or more, not \(revision)") }
+        if let width, width < 40 { throw ValidationError("--width must be at least 40, not \(width)") }
+    }
 
     func run() throws {
         try runReportingErrors {
@@ -34,7 +39,8 @@ struct ShowCommand: ParsableCommand {
                 Terminal.write(EventLogCodec.encode(detail.current.event) + "\n")
                 return
             }
-            let renderer = DetailRenderer(width: width ?? Terminal.width, color: Terminal.useColor(choice), ascii: ascii)
+            let renderer = DetailRenderer(width: width ?? Terminal.width, color: Terminal.useColor(choice), ascii: ascii,
+                                          requestedRevision: revision)
             Terminal.write(renderer.render(detail))
         }
     }

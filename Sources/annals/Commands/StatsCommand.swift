@@ -24,8 +24,9 @@ struct StatsCommand: ParsableCommand {
             stats = try connection.stats()
             if json {
                 let object: [String: Any] = [
-                    "events": stats.events, "retracted": stats.retracted, "revisions": stats.revisions,
-                    "last_seq": stats.lastSeq,
+                    "events": stats.events, "visible": stats.visible, "retracted": stats.retracted,
+                    "revisions": stats.revisions, "last_seq": stats.lastSeq, "indexed_seq": stats.indexedSeq,
+                    "index_lag_ms": stats.indexLagMilliseconds, "open_start": stats.openStart,
                     "by_kind": Dictionary(uniqueKeysWithValues: stats.byKind.map { ($0.key.rawValue, $0.value) }),
                     "by_decade": Dictionary(uniqueKeysWithValues: stats.byDecade.map { (String($0.key), $0.value) }),
                     "top_actors": stats.topActors.map { ["name": $0.name, "count": $0.count] },

@@ -15,7 +15,7 @@ struct TailCommand: ParsableCommand {
 
     @OptionGroup var server: ServerOptions
     @OptionGroup var filters: FilterOptions
-    @Option(help: ArgumentHelp("Start after this log position (default: now, only new events).", valueName: "seq"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Start after this log position (default: now, only new events).", valueName: "seq"))
     var since: Int64?
     @Flag(help: "Print each entry as a JSON Lines record.")
     var jsonl = false
@@ -45,6 +45,8 @@ struct TailCommand: ParsableCommand {
             let idle = connection.serverHello.limits.idleTimeoutSeconds
             let interval = idle > 0 ? min(5, Double(idle) / 3) : 5
             while (try? connection.ping()) != nil { Thread.sleep(forTimeInterval: interval) }
+            // The server says why it ends the connection (shutting-down, busy for a slow reader…) before closing.
+            if let failure = connection.failure, failure.serverCode != nil { throw failure }
             throw CLIError(.failure, "annalsd closed the connection")
         }
     }

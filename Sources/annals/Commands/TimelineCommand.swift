@@ -11,10 +11,14 @@ struct TimelineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "timeline", abstract: "Render a chronological timeline.",
         discussion: """
+            A search (--search) is words that must all occur; "quoted words" are a phrase, OR between words \
+            means either, NOT or - before a word leaves it out, and word* matches words starting with it. \
+            Punctuation is ignored: Jong-un is the phrase "jong un".
+
             Examples:
               annals timeline --actor Japan --actor Russia --all-actors --from 1945
               annals timeline --references 1956-10-19-soviet-japanese-joint-declaration
-              annals timeline --search 'north korea' --from 2019 --to 2019 --format csv
+              annals timeline --search 'Kim Jong-un' --from 2019 --to 2019 --format csv
             """
     )
 
@@ -24,21 +28,21 @@ struct TimelineCommand: ParsableCommand {
 
     @OptionGroup var server: ServerOptions
     @OptionGroup var filters: FilterOptions
-    @Option(help: "Most events to show.")
+    @Option(parsing: .unconditional, help: "Most events to show.")
     var limit = 1000
     @Flag(help: "Newest first.")
     var reverse = false
-    @Option(help: "text (default), json, jsonl, csv, markdown or timelinejs.")
+    @Option(help: "Output format.")
     var format: Format = .text
     @Flag(help: "Plain ASCII drawing characters in the text format.")
     var ascii = false
     @Option(help: "Colour in the text format: auto (on a terminal, unless NO_COLOR), always or never.")
     var color: String = "auto"
-    @Option(help: "Wrap the text format to this many columns (default: the terminal's width).")
+    @Option(parsing: .unconditional, help: "Wrap the text format to this many columns (default: the terminal's width).")
     var width: Int?
 
     func validate() throws {
-        guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1, not \(limit)") }
         guard ColorChoice(rawValue: color) != nil else { throw ValidationError("--color must be auto, always or never") }
         if let width, width < 30 { throw ValidationError("--width must be at least 30") }
     }
@@ -47,8 +51,10 @@ struct TimelineCommand: ParsableCommand {
         try runReportingErrors {
             let connection = try server.connect()
             defer { connection.close() }
-            let records: [EventRecord]
-            records = try Self.fetch(connection, query: try filters.query(reverse: reverse), limit: limit)
+            let (records, more) = try Self.fetch(connection, query: try filters.query(reverse: reverse), limit: limit)
+            if more {
+                Terminal.writeError("annals: showing the first \(limit) events; more match (raise --limit or narrow the filters)\n")
+            }
             switch format {
             case .json: Terminal.write(JSONRenderer().render(try Self.withBodies(records, connection: connection)))
             case .jsonl: Terminal.write(JSONLinesRenderer().render(try Self.withBodies(records, connection: connection)))
@@ -70,8 +76,8 @@ struct TimelineCommand: ParsableCommand {
         }
     }
 
-    /// Every page of `query` up to `limit` events, following cursors.
-    static func fetch(_ connection: AnnalsConnection, query: TimelineQuery, limit: Int) throws -> [EventRecord] {
+    /// Every page of `query` up to `limit` events, following cursors, and whether more events match.
+    static func fetch(_ connection: AnnalsConnection, query: TimelineQuery, limit: Int) throws -> (records: [EventRecord], more: Bool) {
         var query = query
         var records: [EventRecord] = []
         let pageLimit = connection.serverHello.limits.maxTimelinePage
@@ -81,7 +87,7 @@ struct TimelineCommand: ParsableCommand {
             records += page.records
             query.cursor = page.nextCursor
         } while query.cursor != nil && records.count < limit
-        return records
+        return (records, query.cursor != nil)
     }
 
     /// The records with their bodies, which timeline pages leave out, fetched in one pipelined burst so the

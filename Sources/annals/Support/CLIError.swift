@@ -15,6 +15,7 @@ struct CLIError: Error, CustomStringConvertible {
         case notFound = 5
         case conflict = 6
         case busy = 7
+        case usage = 64
         case invalidInput = 65
         case unreadableFile = 66
         case `internal` = 70
@@ -50,7 +51,7 @@ struct CLIError: Error, CustomStringConvertible {
             default: .failure
             }
             var text = error.message
-            if error.code == .unauthorized { text += " (pass --token-file with the server's token)" }
+            if error.code == .unauthorized { text += " (pass --token-file FILE or set ANNALS_TOKEN_FILE)" }
             if let eventError = error.eventError, !text.contains(eventError.message) { text += ": \(eventError)" }
             self.init(exit, "\(error.code.name): \(text)")
         }

@@ -32,7 +32,7 @@ struct EventFieldOptions: ParsableArguments {
     @Option(name: .customLong("source"), help: ArgumentHelp("A source URL (repeatable).", valueName: "url"))
     var sources: [String] = []
 
-    @Option(name: .customLong("ref"), help: ArgumentHelp("ID or ID:RELATION (repeatable); relations: \(Relation.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "ref"))
+    @Option(name: .customLong("ref"), help: ArgumentHelp("ID or ID:RELATION (repeatable); relations: \(Relation.allCases.map(\.rawValue).joined(separator: ", ")). For an id containing ':', give the relation too (acled:123:mentions).", valueName: "ref"))
     var references: [String] = []
 
     func parsedKind() throws -> EventKind? {
@@ -69,9 +69,19 @@ struct EventFieldOptions: ParsableArguments {
         return Actor(name: parts[0], code: part(1), role: part(2))
     }
 
+    /// Parses ID or ID:RELATION. Whatever follows the last colon must be a relation, so a mistyped one is an
+    /// error rather than part of the id; an id that contains a colon is written with its relation
+    /// (`acled:123:mentions`).
+    /// - Throws: `EventError` `unknown-relation` naming the relations.
     static func reference(_ text: String) throws -> Reference {
-        guard let colon = text.lastIndex(of: ":"), let relation = Relation(rawValue: String(text[text.index(after: colon)...])) else {
-            return Reference(id: text, relation: .mentions)
+        guard let colon = text.lastIndex(of: ":") else { return Reference(id: text, relation: .mentions) }
+        let name = String(text[text.index(after: colon)...])
+        guard let relation = Relation(rawValue: name) else {
+            let guess = Relation.allCases.first { $0.rawValue.hasPrefix(name.lowercased()) || name.lowercased().hasPrefix($0.rawValue) }
+            throw EventError(.unknownRelation, field: "references", """
+                unknown relation '\(name.prefix(40))' after the last ':' of --ref \(text.prefix(140))\(guess.map { " (did you mean \($0.rawValue)?)" } ?? ""): \
+                use one of \(Relation.allCases.map(\.rawValue).joined(separator: ", ")); an id that contains ':' is given with its relation, as in ID:mentions
+                """)
         }
         return Reference(id: String(text[..<colon]), relation: relation)
     }

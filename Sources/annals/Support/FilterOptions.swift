@@ -22,7 +22,7 @@ struct FilterOptions: ParsableArguments {
     @Option(name: .customLong("tag"), help: ArgumentHelp("A tag (repeatable; any matches).", valueName: "tag"))
     var tags: [String] = []
 
-    @Option(help: ArgumentHelp("Full-text search over title, summary and body (FTS5 syntax: words, \"phrases\", OR, NOT).", valueName: "text"))
+    @Option(help: ArgumentHelp("Full-text search over title, summary and body: words that must all occur, \"a phrase\", OR, NOT or -word, prefix*.", valueName: "text"))
     var search: String?
 
     @Option(help: ArgumentHelp("Only events that refer to this id.", valueName: "id"))
@@ -34,7 +34,7 @@ struct FilterOptions: ParsableArguments {
     @Flag(name: .customLong("include-retracted"), help: "Show retracted events too.")
     var includeRetracted = false
 
-    /// A bad kind or date is invalid input (exit code 65, as for `add`), not a usage error.
+    /// A bad kind, date, date range or search is invalid input (exit code 65, as for `add`), not a usage error.
     func validate() throws {
         for kind in kinds where EventKind(rawValue: kind) == nil {
             Terminal.printError("unknown kind '\(kind)': use one of \(EventKind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -49,6 +49,12 @@ struct FilterOptions: ParsableArguments {
                     throw ExitCode(CLIError.Exit.invalidInput.rawValue)
                 }
             }
+        }
+        do {
+            try query().validate()
+        } catch let error as QueryError {
+            Terminal.printError(error.message)
+            throw ExitCode(CLIError.Exit.invalidInput.rawValue)
         }
     }
 

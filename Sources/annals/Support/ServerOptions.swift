@@ -19,8 +19,10 @@ struct ServerOptions: ParsableArguments {
         var host = "127.0.0.1"
         var port: UInt16 = 7355
         if let value = ProcessInfo.processInfo.environment["ANNALS_ADDR"], !value.isEmpty {
-            guard let colon = value.lastIndex(of: ":"), let parsed = UInt16(value[value.index(after: colon)...]) else {
-                throw CLIError(.invalidInput, "ANNALS_ADDR must be host:port, not '\(value)'")
+            guard let colon = value.lastIndex(of: ":"), let parsed = UInt16(value[value.index(after: colon)...]),
+                  colon != value.startIndex
+            else {
+                throw CLIError(.usage, "ANNALS_ADDR must be host:port (such as 127.0.0.1:7355), not '\(value)'")
             }
             host = String(value[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
             port = parsed
@@ -28,16 +30,74 @@ struct ServerOptions: ParsableArguments {
         return (self.host ?? host, self.port ?? port)
     }
 
-    /// Connects and performs the handshake.
+    /// The token file to use: `--token-file`, else ANNALS_TOKEN_FILE; nil for none.
+    var tokenPath: String? {
+        if let tokenFile { return tokenFile }
+        if let value = ProcessInfo.processInfo.environment["ANNALS_TOKEN_FILE"], !value.isEmpty { return value }
+        return nil
+    }
+
+    /// Connects and performs the handshake; with a token, checks at once that the server takes it.
     func connect() throws -> AnnalsConnection {
         let (host, port) = try address()
-        var token: String?
-        if let tokenFile {
-            guard let data = FileManager.default.contents(atPath: tokenFile) else {
-                throw CLIError(.unreadableFile, "cannot read the token file \(tokenFile)")
+        let path = tokenPath
+        let token = try path.map(Self.readToken)
+        let connection = try AnnalsConnection(host: host, port: port, token: token, clientName: "annals-cli/0.1.0", timeout: 5)
+        if connection.serverHello.tokenRequired {
+            guard let path else {
+                connection.close()
+                throw CLIError(.unauthorized, "annalsd at \(host):\(port) needs a token: pass --token-file FILE or set ANNALS_TOKEN_FILE")
             }
-            token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if let error = Self.failure(of: connection.ping), error.serverCode == .unauthorized {
+                connection.close()
+                throw CLIError(.unauthorized, "the token in \(path) is not the one annalsd at \(host):\(port) was started with")
+            }
         }
-        return try AnnalsConnection(host: host, port: port, token: token, clientName: "annals-cli/0.1.0")
+        return connection
+    }
+
+    private static func failure(of call: () throws(ClientError) -> Double) -> ClientError? {
+        do {
+            _ = try call()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// The token in the file at `path`: its content without surrounding whitespace.
+    /// - Throws: `CLIError` saying why the file cannot be used (missing, unreadable, a folder, empty).
+    static func readToken(_ path: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw CLIError(.unreadableFile, "cannot read the token file \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            throw CLIError(.unreadableFile, "cannot read the token file \(path): it is a directory")
+        }
+        let (bytes, failure) = readAll(fd, limit: 64 * 1024)
+        if let failure {
+            throw CLIError(.unreadableFile, "cannot read the token file \(path): \(String(cString: strerror(failure)))")
+        }
+        guard bytes.count <= 64 * 1024 else { throw CLIError(.invalidInput, "the token file \(path) is over 64 KiB: is it the right file?") }
+        let token = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else { throw CLIError(.invalidInput, "the token file \(path) is empty") }
+        return token
+    }
+
+    /// Reads `fd` to its end or past `limit` bytes; the errno of a failed read.
+    private static func readAll(_ fd: Int32, limit: Int) -> (bytes: [UInt8], failure: Int32?) {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count <= limit {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return (bytes, errno) }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return (bytes, nil)
     }
 }
