@@ -56,6 +56,8 @@ enum PictureStyle {
             .annals-timeline .st{font-size:10.5px;fill:var(--muted)}
             .annals-timeline .ln{fill:none;stroke:var(--link);stroke-width:1;stroke-opacity:.35}
             .annals-timeline .ln:hover,.annals-timeline .ln.on{stroke-opacity:1;stroke-width:2;stroke:var(--fg)}
+            .annals-timeline .ln.quiet{opacity:0;pointer-events:none}
+            .annals-timeline .ln.quiet.on{opacity:1}
             .annals-timeline .arrowhead{fill:var(--link)}
             .annals-timeline .ev{cursor:pointer;outline:none}
             .annals-timeline .ev:hover .lb,.annals-timeline .ev.on .lb{text-decoration:underline}

@@ -144,13 +144,13 @@ extension TimelinePicture {
         let date = record.event.date
         let lower = date.lower.map { Double($0.dayNumber) } ?? axis.start
         let upper = date.upper.map { Double($0.dayNumber + 1) } ?? axis.end
-        var x1 = axis.x(lower), x2 = axis.x(upper)
-        let shape: Shape = x2 - x1 >= 2 * markRadius ? .bar : .dot
-        if shape == .dot { x2 = x1 }
+        let x1 = axis.x(lower), upperX = axis.x(upper)
+        let shape: Shape = upperX - x1 >= 2 * markRadius ? .bar : .dot
         let title = (record.retraction == nil ? "" : "[retracted] ") + record.event.title
         let maxWidth = min(320, (axis.right - axis.left) * 0.45)
         return Item(
-            record: record, index: index, lane: lane, shape: shape, x1: x1, x2: x2, y: 0, radius: markRadius,
+            record: record, index: index, lane: lane, shape: shape, x1: x1, x2: shape == .dot ? x1 : upperX, upperX: upperX,
+            y: 0, radius: markRadius,
             label: label(title, x: 0, baseline: 0, maxWidth: maxWidth, fontSize: labelFont), stub: nil, outside: [],
             ends: DateReading.Ends(date), imprecise: !date.isInterval && shape == .bar
         )
@@ -216,12 +216,19 @@ extension TimelinePicture {
         if !bare.isEmpty {
             bare.sort()
             let stripTop = contentTop + labelled + (labelled > 0 ? 8 : 0)
+            for i in bare where items[i].upperX - items[i].x1 >= 2 * stripRadius {
+                items[i].shape = .bar
+                items[i].x2 = items[i].upperX
+            }
             let boxes = bare.map { i in
-                LabelStacker.Box(x1: items[i].x1 - stripRadius, x2: items[i].x2 + stripRadius, height: 2 * stripRadius)
+                items[i].shape == .dot
+                    ? LabelStacker.Box(x1: items[i].x1 - stripRadius, x2: items[i].x1 + stripRadius, height: 2 * stripRadius)
+                    : LabelStacker.Box(x1: items[i].x1, x2: items[i].x2, height: 2 * stripRadius)
             }
             let rows = LabelStacker(horizontalGap: 1, verticalGap: stripPitch - 2 * stripRadius, maxHeight: Double(stripRows) * stripPitch)
                 .stack(boxes)
             for (i, y) in zip(bare, rows) {
+                items[i].imprecise = !items[i].record.event.date.isInterval && items[i].shape == .bar
                 items[i].label = nil
                 items[i].stub = nil
                 items[i].radius = stripRadius

@@ -34,6 +34,8 @@ public struct TimelinePicture: Sendable {
         /// The mark's extent: for a bar its ends, for a dot its centre (`x1 == x2`).
         public var x1: Double
         public var x2: Double
+        /// Where the upper bound falls (for a dot, further right than the dot's centre).
+        public var upperX: Double
         /// The vertical centre of the mark.
         public var y: Double
         /// Half the mark's height.

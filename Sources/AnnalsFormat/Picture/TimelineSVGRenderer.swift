@@ -171,6 +171,8 @@ public struct TimelineSVGRenderer: EventListRenderer {
     }
 
     /// References between drawn events: arcs above the marks, from the referring event to the referred one.
+    /// A link to or from a bare mark (a dense period) is drawn invisible, and shown in the page while
+    /// either end is hovered or focused, so dense periods do not drown in lines.
     private static func links(_ picture: TimelinePicture) -> String {
         var out = "<g class=\"links\">\n"
         for link in picture.links {
@@ -180,7 +182,8 @@ public struct TimelineSVGRenderer: EventListRenderer {
             let top = min(ay, by) - lift
             let d = "M\(Markup.number(ax)),\(Markup.number(ay)) C\(Markup.number(ax)),\(Markup.number(top)) "
                 + "\(Markup.number(bx)),\(Markup.number(top)) \(Markup.number(bx)),\(Markup.number(by))"
-            out += "<path class=\"ln\" d=\"\(d)\" marker-end=\"url(#arrow)\" data-from=\"\(Markup.escape(a.record.event.id))\" "
+            let quiet = a.label == nil || b.label == nil ? " quiet" : ""
+            out += "<path class=\"ln\(quiet)\" d=\"\(d)\" marker-end=\"url(#arrow)\" data-from=\"\(Markup.escape(a.record.event.id))\" "
             out += "data-to=\"\(Markup.escape(b.record.event.id))\" data-relation=\"\(link.relation.rawValue)\">"
             out += "<title>\(Markup.escape(a.record.event.title)) \u{2192} \(link.relation.rawValue) \u{2192} \(Markup.escape(b.record.event.title))</title></path>\n"
         }
