@@ -147,7 +147,7 @@ extension TimelinePicture {
         let x1 = axis.x(lower), upperX = axis.x(upper)
         let shape: Shape = upperX - x1 >= 2 * markRadius ? .bar : .dot
         let title = (record.retraction == nil ? "" : "[retracted] ") + record.event.title
-        let maxWidth = min(320, (axis.right - axis.left) * 0.45)
+        let maxWidth = min(360, (axis.right - axis.left) * 0.4)
         return Item(
             record: record, index: index, lane: lane, shape: shape, x1: x1, x2: shape == .dot ? x1 : upperX, upperX: upperX,
             y: 0, radius: markRadius,

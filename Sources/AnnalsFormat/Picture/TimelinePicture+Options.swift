@@ -24,7 +24,7 @@ extension TimelinePicture {
 
         public init(
             title: String = "Annals timeline", subtitle: String? = nil, width: Int = 1200, lanes: LaneMode = .kind,
-            actors: [String] = [], knownEvents: [String: (HistoricalDate, String)] = [:], labelRows: Int = 50
+            actors: [String] = [], knownEvents: [String: (HistoricalDate, String)] = [:], labelRows: Int = 64
         ) {
             self.title = title
             self.subtitle = subtitle
