@@ -119,6 +119,8 @@ struct CLIPictureTests {
         #expect(fuzzy.parts.joined(separator: " ").contains("1950~/1953"), "the EDTF of a fuzzy date: \(fuzzy.parts)")
         #expect(fuzzy.parts.joined(separator: " ").contains("approximate"), "and its reading: \(fuzzy.parts)")
         #expect(facts.cards.count == Self.shown.count, "every event's card opens on focus")
+        let zoom = try #require(facts.zoom)
+        #expect(abs(zoom[1] - zoom[0] * 1.5) < 1, "zooming in widens the drawing: \(zoom)")
     }
 
     @Test func svgIsWellFormedAndRendersTheSameDrawing() throws {
@@ -214,6 +216,14 @@ struct CLIPictureTests {
         Self.check(PictureProbe.overlapProblems(facts), "overlaps")
     }
 
+    @Test func titleAlsoHeadsATimelineJSDocument() throws {
+        let loaded = try Loaded([Self.events[7]])
+        let json = try loaded.cli.ok(["timeline", "--format", "timelinejs", "--title", "Japan & <Russia>"]).stdout
+        let object = try #require(try CLIParse.json(json) as? [String: Any])
+        let title = (object["title"] as? [String: Any])?["text"] as? [String: Any]
+        #expect(title?["headline"] as? String == "Japan &amp; &lt;Russia&gt;", "TimelineJS reads the headline as HTML")
+    }
+
     @Test func badPictureFlagsGetOneLineErrors() throws {
         let cli = CLIRunner(address: "127.0.0.1:\(try cliClosedLoopbackPort())")
         let cases: [([String], String)] = [
@@ -226,6 +236,7 @@ struct CLIPictureTests {
         for (arguments, message) in cases {
             let result = try cli.expect(64, ["timeline"] + arguments)
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderrLines.first?.contains(message) == true, "the message comes first: \(result.stderr)")
             #expect(result.stdout.isEmpty)
         }
     }

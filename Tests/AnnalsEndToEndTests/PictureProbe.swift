@@ -54,6 +54,8 @@ enum PictureProbe {
         var links: [Link]
         var cards: [Card]
         var image: Image?
+        /// The drawing's width before and after the zoom-in button is clicked.
+        var zoom: [Double]?
     }
 
     static let script = #"""
@@ -98,6 +100,13 @@ enum PictureProbe {
           var px = ctx.getImageData(0, 0, canvas.width, canvas.height).data, inked = 0;
           for (var i = 0; i < px.length; i += 4) if (px[i + 3] > 0 && (px[i] < 200 || px[i + 1] < 200 || px[i + 2] < 200)) inked++;
           facts.image = { width: img.naturalWidth, height: img.naturalHeight, inked: inked };
+        }
+        var zoomIn = document.getElementById("zoom-in");
+        if (zoomIn) {
+          var before = svg.getBoundingClientRect().width;
+          zoomIn.click();
+          facts.zoom = [before, svg.getBoundingClientRect().width];
+          document.getElementById("zoom-reset").click();
         }
         facts.resources = performance.getEntriesByType("resource").map(function (r) { return r.name; });
         facts.scripts = document.scripts.length;

@@ -30,20 +30,24 @@ public struct LabelStacker: Sendable {
     }
 
     /// The top of each box, or nil for a box that found no room above `maxHeight`.
-    /// - Complexity: O(*n* · *k*²), where *k* is the most placed boxes one box overlaps horizontally.
+    /// - Complexity: O(*n* · (*n* + *k* log *k*)), where *k* is the most placed boxes one box overlaps
+    ///   horizontally (few, since no box is placed below `maxHeight`).
     public func stack(_ boxes: [Box]) -> [Double?] {
         var placed: [(box: Box, y: Double)] = []
         var tops: [Double?] = []
         tops.reserveCapacity(boxes.count)
         for box in boxes {
-            let neighbours = placed.filter {
-                $0.box.x1 < box.x2 + horizontalGap && box.x1 < $0.box.x2 + horizontalGap
+            // The tops at which the box would touch a placed neighbour: an open interval per neighbour.
+            let blocked = placed.compactMap { other -> (Double, Double)? in
+                guard other.box.x1 < box.x2 + horizontalGap, box.x1 < other.box.x2 + horizontalGap else { return nil }
+                return (other.y - box.height - verticalGap, other.y + other.box.height + verticalGap)
+            }.sorted { $0.0 < $1.0 }
+            var top = 0.0
+            for (start, end) in blocked {
+                if start >= top { break }  // every later interval starts lower still: `top` is free
+                top = max(top, end)
             }
-            let candidates = ([0] + neighbours.map { $0.y + $0.box.height + verticalGap }).sorted()
-            let top = candidates.first { y in
-                !neighbours.contains { y < $0.y + $0.box.height + verticalGap && $0.y < y + box.height + verticalGap }
-            }
-            if let top, top + box.height <= maxHeight {
+            if top + box.height <= maxHeight {
                 placed.append((box, top))
                 tops.append(top)
             } else {

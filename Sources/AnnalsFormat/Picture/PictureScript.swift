@@ -1,4 +1,5 @@
-/// The script of the HTML timeline: the hover and focus card, keyboard navigation, highlighted links.
+/// The script of the HTML timeline: the hover and focus card, keyboard navigation, highlighted links,
+/// zoom (the toolbar's buttons, or + − 0 on the page) and pan (drag the drawing, or scroll).
 ///
 /// It reads the events' details from the JSON in `#annals-data` and builds the card with
 /// `textContent` and `createElement` only (never HTML from data), so event text stays text; source
@@ -134,7 +135,38 @@ enum PictureScript {
       });
       document.addEventListener("keydown", function (e) {
         if (e.key === "Escape") { pin(false); hide(); }
+        else if ((e.key === "+" || e.key === "=")) zoomBy(1.5);
+        else if (e.key === "-") zoomBy(1 / 1.5);
+        else if (e.key === "0") zoomTo(1);
       });
+
+      var scroller = svg.parentNode, natural = svg.width.baseVal.value, zoom = 1;
+      var shown = document.getElementById("zoom-level");
+      function zoomTo(z) {
+        var centre = (scroller.scrollLeft + scroller.clientWidth / 2) / (natural * zoom);
+        zoom = Math.max(0.25, Math.min(12, z));
+        svg.style.width = natural * zoom + "px";
+        svg.style.height = "auto";
+        scroller.scrollLeft = centre * natural * zoom - scroller.clientWidth / 2;
+        if (shown) shown.textContent = Math.round(zoom * 100) + "%";
+        if (current && !card.hidden) place(current);
+      }
+      function zoomBy(f) { zoomTo(zoom * f); }
+      function bind(id, f) { var b = document.getElementById(id); if (b) b.addEventListener("click", function (e) { e.stopPropagation(); f(); }); }
+      bind("zoom-in", function () { zoomBy(1.5); });
+      bind("zoom-out", function () { zoomBy(1 / 1.5); });
+      bind("zoom-fit", function () { zoomTo(scroller.clientWidth / natural); });
+      bind("zoom-reset", function () { zoomTo(1); });
+      var drag = null;
+      svg.addEventListener("pointerdown", function (e) {
+        if (e.button === 0 && !e.target.closest(".ev")) drag = { x: e.clientX, y: e.clientY, left: scroller.scrollLeft, top: window.scrollY };
+      });
+      window.addEventListener("pointermove", function (e) {
+        if (!drag) return;
+        scroller.scrollLeft = drag.left - (e.clientX - drag.x);
+        window.scrollTo(window.scrollX, drag.top - (e.clientY - drag.y));
+      });
+      window.addEventListener("pointerup", function () { drag = null; });
     })();
     """#
 }

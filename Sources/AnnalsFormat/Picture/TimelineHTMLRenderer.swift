@@ -8,7 +8,8 @@ import AnnalsCore
 /// script from anywhere, and its Content-Security-Policy (`default-src 'none'`) forbids every request.
 /// Hover, focus or click on an event shows a card with its title, date as Annals shows it, the EDTF
 /// and its reading, kind, actors, summary, references and sources as links; the arrow keys, Home and
-/// End move between events in chronological order, Enter pins the card, Escape closes it. Dark mode
+/// End move between events in chronological order, Enter pins the card, Escape closes it; a toolbar
+/// (and + − 0) zooms the drawing, and dragging it pans. Dark mode
 /// follows `prefers-color-scheme`; printing drops the interactive parts and fits the drawing to the
 /// page.
 public struct TimelineHTMLRenderer: EventListRenderer {
@@ -41,6 +42,10 @@ public struct TimelineHTMLRenderer: EventListRenderer {
             </head>
             <body>
             <main>
+            <div class="toolbar" role="toolbar" aria-label="Zoom">
+            <button type="button" id="zoom-out" aria-label="Zoom out">\u{2212}</button><span id="zoom-level" aria-live="polite">100%</span><button type="button" id="zoom-in" aria-label="Zoom in">+</button>
+            <button type="button" id="zoom-fit">Fit</button><button type="button" id="zoom-reset">100%</button>
+            </div>
             <div class="scroller">
 
             """
@@ -48,7 +53,7 @@ public struct TimelineHTMLRenderer: EventListRenderer {
         out += """
 
             </div>
-            <p class="help">Hover, focus or click an event for its details. Keys: \u{2190} \u{2192} previous and next event, Home and End, Enter to pin the card, Esc to close it.</p>
+            <p class="help">Hover, focus or click an event for its details. Keys: \u{2190} \u{2192} previous and next event, Home and End, Enter to pin the card, Esc to close it; + and \u{2212} zoom, drag to pan.</p>
             </main>
             <div id="card" role="region" aria-label="Event details" hidden></div>
             <script type="application/json" id="annals-data">
@@ -101,6 +106,11 @@ public struct TimelineHTMLRenderer: EventListRenderer {
         .scroller{overflow-x:auto}
         .annals-timeline{display:block}
         .help{color:var(--muted);font-size:12px;margin:8px 24px}
+        .toolbar{position:sticky;left:0;display:flex;gap:4px;align-items:center;margin:0 24px 4px;font-size:12px;color:var(--muted)}
+        .toolbar button{font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--grid-strong);border-radius:4px;padding:1px 8px;cursor:pointer}
+        .toolbar button:focus-visible{outline:2px solid var(--meeting)}
+        #zoom-level{min-width:3.5em;text-align:center}
+        .annals-timeline{touch-action:pan-y}
         #card{position:absolute;z-index:2;box-sizing:border-box;max-width:min(380px,calc(100vw - 16px));padding:10px 14px;
         background:var(--bg);color:var(--fg);border:1px solid var(--grid-strong);border-radius:8px;
         box-shadow:0 6px 24px rgba(15,23,42,.18);font-size:13px}
@@ -121,7 +131,7 @@ public struct TimelineHTMLRenderer: EventListRenderer {
         *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
         body{background:#fff}
         main{padding:0}
-        .help,#card{display:none}
+        .help,.toolbar,#card{display:none}
         .scroller{overflow:visible}
         .annals-timeline{width:100%;height:auto}
         }

@@ -69,12 +69,13 @@ extension TimelinePicture {
         links = references
         let incoming = references.reduce(into: [Int: Int]()) { $0[$1.to, default: 0] += 1 }
         let members = assignment.names.indices.map { lane in items.indices.filter { items[$0].lane == lane } }
+        let budget = Double(options.labelRows) * (Self.rowHeight + 2)
         let needs = members.map { lane in
             let boxes = lane.map { Placement(items[$0], plotLeft: plotLeft - 6, limit: width - 6).box }
-            let tops = LabelStacker().stack(boxes)
+            let tops = LabelStacker(maxHeight: budget).stack(boxes)
             return zip(boxes, tops).map { box, top in (top ?? 0) + box.height }.max() ?? 0
         }
-        let shares = Self.share(Double(options.labelRows) * (Self.rowHeight + 2), among: needs, minimum: 3 * (Self.rowHeight + 2))
+        let shares = Self.share(budget, among: needs, minimum: 3 * (Self.rowHeight + 2))
         var lanes: [Lane] = []
         var top = lanesTop
         for (laneIndex, name) in assignment.names.enumerated() {
