@@ -1,15 +1,5 @@
 import AnnalsCore
 
-/// How a timeline picture is split into horizontal lanes.
-public enum LaneMode: String, Sendable, Hashable, CaseIterable {
-    /// One lane per actor: those given (`--actor`), else each event's first actor.
-    case actor
-    /// One lane per event kind.
-    case kind
-    /// A single lane.
-    case none
-}
-
 /// Which lane each event of a picture goes in; every event goes in exactly one.
 ///
 /// - `actor` with actors given: one lane per actor given, in the order given (matched like the

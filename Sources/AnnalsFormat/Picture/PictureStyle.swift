@@ -51,6 +51,7 @@ enum PictureStyle {
             .annals-timeline .ev.imprecise .mk{fill-opacity:.35}
             .annals-timeline .ev.fz .mk{fill-opacity:.3;stroke-dasharray:3 2}
             .annals-timeline .ev.faded .mk{fill-opacity:1;stroke-opacity:.7}
+            .annals-timeline .ev.imprecise.faded .mk{fill-opacity:.45}
             .annals-timeline .ev.retracted .lb{text-decoration:line-through;fill:var(--muted)}
             .annals-timeline .lb,.annals-timeline .st{paint-order:stroke;stroke:var(--halo);stroke-width:3px;stroke-linejoin:round}
             .annals-timeline .st{font-size:10.5px;fill:var(--muted)}
