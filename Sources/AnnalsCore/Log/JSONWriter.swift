@@ -79,13 +79,13 @@ public enum JSONString {
                 }
             }
             if let escape {
-                output.unicodeScalars.append(contentsOf: scalars[plainStart..<index])
+                output += String(scalars[plainStart..<index])
                 output.append(escape)
                 plainStart = scalars.index(after: index)
             }
             index = scalars.index(after: index)
         }
-        output.unicodeScalars.append(contentsOf: scalars[plainStart..<scalars.endIndex])
+        output += String(scalars[plainStart..<scalars.endIndex])
         output.append("\"")
     }
 }

@@ -19,11 +19,16 @@ struct TimelineCommand: ParsableCommand {
               annals timeline --actor Japan --actor Russia --all-actors --from 1945
               annals timeline --references 1956-10-19-soviet-japanese-joint-declaration
               annals timeline --search 'Kim Jong-un' --from 2019 --to 2019 --format csv
+              annals timeline --actor Russia --actor 'Soviet Union' --from 1945 --format html > japan-russia.html
+              annals timeline --kind treaty --format svg --lanes none --width 1600 --title Treaties > treaties.svg
             """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json, jsonl, csv, markdown, timelinejs
+        case text, json, jsonl, csv, markdown, timelinejs, html, svg
+
+        /// Whether the format is a picture (`--width` in pixels, `--lanes`).
+        var isPicture: Bool { self == .html || self == .svg }
     }
 
     @OptionGroup var server: ServerOptions
@@ -38,13 +43,28 @@ struct TimelineCommand: ParsableCommand {
     var ascii = false
     @Option(help: "Colour in the text format: auto (on a terminal, unless NO_COLOR), always or never.")
     var color: String = "auto"
-    @Option(parsing: .unconditional, help: "Wrap the text format to this many columns (default: the terminal's width).")
+    @Option(parsing: .unconditional, help: "Wrap the text format to this many columns (default: the terminal's width); for html and svg, the picture's width in pixels (default 1200).")
     var width: Int?
+    @Option(help: ArgumentHelp("The heading of an html, svg or timelinejs timeline.", valueName: "text"))
+    var title: String?
+    @Option(help: ArgumentHelp("Lanes of an html or svg timeline: actor (one per --actor given), kind or none (default: actor when --actor is given, else kind).", valueName: "actor|kind|none"))
+    var lanes: String?
 
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1, not \(limit)") }
         guard ColorChoice(rawValue: color) != nil else { throw ValidationError("--color must be auto, always or never") }
-        if let width, width < 30 { throw ValidationError("--width must be at least 30") }
+        let pixels = TimelinePicture.Options.widthRange
+        if let width, format.isPicture, !pixels.contains(width) {
+            throw ValidationError("--width of an \(format.rawValue) timeline is its width in pixels, from \(pixels.lowerBound) to \(pixels.upperBound)")
+        }
+        if let width, !format.isPicture, width < 30 { throw ValidationError("--width must be at least 30") }
+        if let lanes {
+            guard LaneMode(rawValue: lanes) != nil else { throw ValidationError("--lanes must be actor, kind or none") }
+            guard format.isPicture else { throw ValidationError("--lanes applies to --format html and svg") }
+        }
+        if title != nil, !format.isPicture, format != .timelinejs {
+            throw ValidationError("--title applies to --format html, svg and timelinejs")
+        }
     }
 
     func run() throws {
@@ -60,7 +80,16 @@ struct TimelineCommand: ParsableCommand {
             case .jsonl: Terminal.write(JSONLinesRenderer().render(try Self.withBodies(records, connection: connection)))
             case .csv: Terminal.write(CSVRenderer().render(records))
             case .markdown: Terminal.write(MarkdownRenderer().render(records))
-            case .timelinejs: Terminal.write(TimelineJSRenderer().render(records))
+            case .timelinejs: Terminal.write(TimelineJSRenderer(title: title).render(records))
+            case .html, .svg:
+                if records.isEmpty {
+                    Terminal.writeError("no events match\n")
+                    return
+                }
+                let options = pictureOptions(knownEvents: Self.referencedEvents(of: records, connection: connection))
+                Terminal.write(format == .html
+                    ? TimelineHTMLRenderer(options: options).render(records)
+                    : TimelineSVGRenderer(options: options).render(records))
             case .text:
                 var options = TimelineRenderer.Options()
                 options.width = width ?? Terminal.width
@@ -74,6 +103,17 @@ struct TimelineCommand: ParsableCommand {
                 Terminal.write(TimelineRenderer(options: options).render(records))
             }
         }
+    }
+
+    /// How an html or svg timeline is drawn: the flags, with a title naming the actors asked for.
+    func pictureOptions(knownEvents: [String: (HistoricalDate, String)]) -> TimelinePicture.Options {
+        let actors = filters.actors
+        return TimelinePicture.Options(
+            title: title ?? (actors.isEmpty ? "Annals timeline" : "Timeline: " + actors.joined(separator: ", ")),
+            width: width ?? 1200,
+            lanes: lanes.flatMap(LaneMode.init(rawValue:)) ?? (actors.isEmpty ? .kind : .actor),
+            actors: actors, knownEvents: knownEvents
+        )
     }
 
     /// Every page of `query` up to `limit` events, following cursors, and whether more events match.
