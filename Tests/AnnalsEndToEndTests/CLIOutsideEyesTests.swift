@@ -179,7 +179,7 @@ struct CLIOutsideEyesTests {
         let whole = try cli.ok(["timeline", "--limit", "1000"])
         #expect(whole.stderr.isEmpty)
         let help = try cli.ok(["timeline", "--help"]).stdout
-        #expect(help.components(separatedBy: "timelinejs").count == 2, "\(help)")
+        #expect(help.components(separatedBy: "markdown").count == 2, "\(help)")
     }
 
     @Test("readLog reads the log in bounded parts that end by themselves")
