@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // System C libraries, wrapped in project-prefixed modules with shim headers.
@@ -51,6 +52,13 @@ let package = Package(
         // The client library used by the CLI, the tests and the benchmark.
         .target(name: "AnnalsClient", dependencies: ["AnnalsCore", "AnnalsProtocol"]),
 
+        // Reading the event datasets analysts have (GDELT, ICEWS, ACLED): records, codebooks, mapping to
+        // events, import filters. No I/O.
+        .target(name: "AnnalsImport", dependencies: ["AnnalsCore"]),
+
+        // Input files as byte streams: plain, gzip, or a single-entry zip, from a path or standard input.
+        .target(name: "AnnalsInput", dependencies: ["CAnnalsZlib"]),
+
         // Output formats of the CLI: text timeline, JSON, CSV, Markdown, TimelineJS, detail and stats views.
         .target(name: "AnnalsFormat", dependencies: ["AnnalsCore"]),
 
@@ -65,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "annals",
             dependencies: [
-                "AnnalsCore", "AnnalsClient", "AnnalsProtocol", "AnnalsFormat",
+                "AnnalsCore", "AnnalsClient", "AnnalsProtocol", "AnnalsFormat", "AnnalsImport", "AnnalsInput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -87,6 +95,12 @@ let package = Package(
         .testTarget(name: "AnnalsCoreTests", dependencies: ["AnnalsCore"], exclude: ["Fixtures"]),
         .testTarget(name: "AnnalsStoreTests", dependencies: ["AnnalsCore", "AnnalsStore", "CAnnalsSQLite"]),
         .testTarget(name: "AnnalsServerTests", dependencies: ["AnnalsServer"]),
+        .testTarget(name: "AnnalsImportTests", dependencies: ["AnnalsCore", "AnnalsImport"]),
+        .testTarget(
+            name: "AnnalsInputTests",
+            // ZIPFoundation writes the zip files the reader is tested on: a writer that is not ours.
+            dependencies: ["AnnalsInput", "CAnnalsZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .testTarget(name: "AnnalsProtocolTests", dependencies: ["AnnalsCore", "AnnalsProtocol"]),
         .testTarget(name: "AnnalsFormatTests", dependencies: ["AnnalsCore", "AnnalsFormat"], exclude: ["Golden"]),
         .testTarget(
