@@ -17,12 +17,12 @@ import Testing
         #expect(e.date.canonical == "2019-01-28")
         #expect(e.kind == .meeting)
         #expect(e.title == "Japan consults Russia")
-        #expect(e.actors == [Actor(name: "Japan", code: "JPNGOV", role: "source"), Actor(name: "Russia", code: "RUS", role: "target")])
+        #expect(e.actors == [Actor(name: "Japan", code: "JPN", role: "source"), Actor(name: "Russia", code: "RUS", role: "target")])
         #expect(e.places == ["Moscow, Moskva, Russia", "Japan", "Russia"])
         #expect(e.tags == ["gdelt", "cameo:040", "quad:verbal-cooperation"])
         #expect(e.sources == [Source(url: "https://news.example.com/japan-russia")])
         #expect(e.summary == "CAMEO 040: Consult. Goldstein scale 1, quad class 1 (verbal cooperation), average tone -2.56. "
-            + "Seen in 10 mentions, 2 sources, 8 articles. Action at Moscow, Moskva, Russia (55.7522, 37.6156).")
+            + "Seen in 10 mentions, 2 sources, 8 articles. CAMEO actor codes: JPNGOV, RUS. Action at Moscow, Moskva, Russia (55.7522, 37.6156).")
         #expect(row.actorCodes == ["JPNGOV", "JPN", "GOV", "RUS"])
         #expect(row.cameoCode == "040")
         try EventValidator().validate(e)
@@ -61,7 +61,7 @@ import Testing
 
     @Test func theSameActorOnBothSidesIsOneActor() throws {
         let row = try event(Codebook.gdelt(["Actor2Code": "JPN", "Actor2Name": "JAPAN", "EventCode": "0233"]), .gdelt)
-        #expect(row.event.actors == [Actor(name: "Japan", code: "JPNGOV", role: "source and target")])
+        #expect(row.event.actors == [Actor(name: "Japan", code: "JPN", role: "source and target")])
         #expect(row.event.title == "Japan appeals to Japan for aid")
         try EventValidator().validate(row.event)
     }
@@ -71,6 +71,16 @@ import Testing
         #expect(row.event.title == "Ministry of Foreign Affairs consults Guinea-Bissau")
         let hyphen = try event(Codebook.gdelt(["Actor2Name": "GUINEA-BISSAU"]), .gdelt)
         #expect(hyphen.event.actors.last?.name == "Guinea-Bissau")
+    }
+
+    @Test func anActorWithoutACountryKeepsItsFullCode() throws {
+        let row = try event(Codebook.gdelt(["Actor2Code": "IGOUNO", "Actor2Name": "UNITED NATIONS", "Actor2CountryCode": "",
+                                            "Actor2KnownGroupCode": "UNO", "Actor2Type1Code": "IGO"]), .gdelt)
+        #expect(row.event.actors.last == Actor(name: "United Nations", code: "IGOUNO", role: "target"))
+        #expect(row.actorCodes == ["JPNGOV", "JPN", "GOV", "IGOUNO", "UNO", "IGO"])
+        let tooLong = try event(Codebook.gdelt(["Actor2Code": "IGOUNOAAAAAAAAAAAAAAAAAAA", "Actor2CountryCode": ""]), .gdelt)
+        #expect(tooLong.event.actors.last?.code == nil)
+        try EventValidator().validate(tooLong.event)
     }
 
     @Test func aSourceThatIsNoURLIsNamedInTheSummary() throws {

@@ -13,10 +13,10 @@ import AnnalsCore
 /// | date | SQLDATE (YYYYMMDD) as a day |
 /// | kind | EventCode through `Cameo.kind(of:)` |
 /// | title | Actor1Name, the EventCode's verb, Actor2Name (names in capitals are title-cased) |
-/// | actors | Actor1 (role `source`), Actor2 (`target`): name, code Actor1Code (else Actor1CountryCode) |
+/// | actors | Actor1 (role `source`), Actor2 (`target`): name, code Actor1CountryCode (else Actor1Code) |
 /// | places | ActionGeo_FullName, Actor1Geo_FullName, Actor2Geo_FullName |
 /// | tags | `gdelt`, `cameo:<EventCode>`, `quad:<QuadClass name>` |
-/// | summary | the CAMEO name, Goldstein scale, quad class, average tone, mentions, sources, articles, the action's coordinates |
+/// | summary | the CAMEO name, Goldstein scale, quad class, average tone, mentions, sources, articles, the actors' full CAMEO codes, the action's coordinates |
 /// | sources | SOURCEURL when it is an http(s) URL; otherwise (e.g. "BBC Monitoring") it is named in the summary |
 public struct GDELTMapper: RowMapper {
     /// GDELT 2.0's columns, in file order.
@@ -84,6 +84,7 @@ public struct GDELTMapper: RowMapper {
         var codes = Set<String>()
         var actors: [Actor] = []
         var names: [String?] = []
+        var fullCodes: [String] = []
         for (prefix, role) in [("Actor1", "source"), ("Actor2", "target")] {
             let parts = Self.actorFields.filter { $0 != "Name" }.compactMap { field(prefix + $0) }
             codes.formUnion(parts)
@@ -93,7 +94,10 @@ public struct GDELTMapper: RowMapper {
                 continue
             }
             names.append(name)
-            let actorCode = [fullCode, country].compactMap { $0 }.first(where: Self.isActorCode)
+            // The country code, so `--actor JPN` finds Japan's government as well as Japan; the full
+            // CAMEO code (JPNGOV) when there is no country (UNO, an IGO).
+            let actorCode = [country, fullCode].compactMap { $0 }.first(where: Self.isActorCode)
+            if let fullCode { fullCodes.append(fullCode) }
             if let index = actors.firstIndex(where: { Text.foldedKey($0.name) == Text.foldedKey(name) }) {
                 actors[index].role = "source and target"
             } else {
@@ -130,6 +134,7 @@ public struct GDELTMapper: RowMapper {
             return "\(n) \(noun)\(n == 1 ? "" : "s")"
         }
         if !counts.isEmpty { summary.add("Seen in " + counts.joined(separator: ", ") + ".") }
+        if !fullCodes.isEmpty { summary.add("CAMEO actor codes: " + fullCodes.joined(separator: ", ") + ".") }
         let place = field("ActionGeo_FullName")
         if let lat = field("ActionGeo_Lat"), let long = field("ActionGeo_Long"),
            FieldText.number(lat) != nil, FieldText.number(long) != nil {
