@@ -105,7 +105,10 @@ let package = Package(
         .testTarget(name: "AnnalsFormatTests", dependencies: ["AnnalsCore", "AnnalsFormat"], exclude: ["Golden"]),
         .testTarget(
             name: "AnnalsEndToEndTests",
-            dependencies: ["AnnalsCore", "AnnalsClient", "AnnalsProtocol", "AnnalsFuzzing"],
+            dependencies: [
+                "AnnalsCore", "AnnalsClient", "AnnalsProtocol", "AnnalsFuzzing", "AnnalsImport",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             exclude: ["Golden"]
         ),
     ]
