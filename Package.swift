@@ -78,11 +78,12 @@ let package = Package(
             ]
         ),
 
-        // The benchmark driver (Scripts/bench): corpus generator, in-process baselines, load against annalsd.
+        // The benchmark driver (Scripts/bench): corpus generator, in-process baselines, load against annalsd;
+        // also the GDELT-shaped file behind the import-rate figure.
         .executableTarget(
             name: "annals-bench",
             dependencies: [
-                "AnnalsCore", "AnnalsClient", "AnnalsProtocol", "AnnalsStore", "CAnnalsSQLite",
+                "AnnalsCore", "AnnalsClient", "AnnalsProtocol", "AnnalsStore", "CAnnalsSQLite", "AnnalsImport",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
