@@ -47,10 +47,12 @@ enum FieldText {
         prefix + ":" + Text.slug(label, limit: 60 - prefix.utf8.count)
     }
 
-    /// A plain decimal number as written (`-2.5`, `3`), else nil.
+    /// A finite decimal number as written (`-2.5`, `3`, `-4.2e-05`), else nil (also for `inf`, `nan`).
     static func number(_ text: String) -> Double? {
-        guard !text.isEmpty, text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D || $0 == 0x2B }) else { return nil }
-        return Double(text)
+        guard let value = Double(text), value.isFinite,
+              text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D || $0 == 0x2B || $0 | 0x20 == 0x65 })
+        else { return nil }
+        return value
     }
 
     /// A decimal number rounded to `places` places, without trailing zeros: 2.56410256 → "2.56".

@@ -86,7 +86,7 @@ enum GDELTCommand {
         f[31] = String(mentions)
         f[32] = String(r.int(1...min(mentions, 10)))
         f[33] = String(r.int(1...mentions))
-        f[34] = String(format: "%.10g", r.normal() * 3)
+        f[34] = String(format: "%.8f", r.normal() * 3)
         // Actor geographies at country level (Type 1), the action at a city (Type 4).
         for (offset, actor) in [(35, 5), (43, 15)] where !f[actor].isEmpty {
             f[offset] = "1"

@@ -83,6 +83,11 @@ import Testing
         try EventValidator().validate(tooLong.event)
     }
 
+    @Test func numbersAsGDELTWritesThem() throws {
+        let row = try event(Codebook.gdelt(["AvgTone": "-4.195067756e-05", "GoldsteinScale": "-10"]), .gdelt)
+        #expect(row.event.summary?.contains("Goldstein scale -10, quad class 1 (verbal cooperation), average tone 0.") == true)
+    }
+
     @Test func aSourceThatIsNoURLIsNamedInTheSummary() throws {
         let row = try event(Codebook.gdelt(["SOURCEURL": "BBC Monitoring"]), .gdelt)
         #expect(row.event.sources.isEmpty)
@@ -109,6 +114,8 @@ import Testing
             (Codebook.gdelt(["GoldsteinScale": "high"]), .wrongType, "GoldsteinScale"),
             (Codebook.gdelt(["QuadClass": "7"]), .wrongType, "QuadClass"),
             (Codebook.gdelt(["AvgTone": "n/a"]), .wrongType, "AvgTone"),
+            (Codebook.gdelt(["AvgTone": "nan"]), .wrongType, "AvgTone"),
+            (Codebook.gdelt(["GoldsteinScale": "inf"]), .wrongType, "GoldsteinScale"),
         ]
         for (line, code, field) in bad {
             let error = rowError(line, .gdelt)
