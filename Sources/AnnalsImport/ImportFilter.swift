@@ -7,6 +7,7 @@ public struct ImportFilter: Sendable {
     /// with `allActorCodes`), as its full code or a part of it (GDELT's country, group, ethnic, religion
     /// and type codes).
     public var actorCodes: [String]
+    /// Whether a row needs every one of `actorCodes` rather than one.
     public var allActorCodes: Bool
     /// Rows whose date overlaps this date or later.
     public var from: HistoricalDate?

@@ -50,6 +50,7 @@ final class BatchSender: @unchecked Sendable {
     }
 
     private let connection: AnnalsConnection
+    private let validator = EventValidator()
     private let batchSize: Int
     private let strict: Bool
     private let rate: Double?
@@ -97,8 +98,6 @@ final class BatchSender: @unchecked Sendable {
 
     /// The position of each file in the command line.
     private var fileOrder: [String: Int] = [:]
-
-    private let validator = EventValidator()
 
     /// Validates and sends every entry of `input`, until it ends or the sender stops.
     /// - Throws: `CLIError` when the input cannot be read or the connection fails.
