@@ -12,12 +12,14 @@ import Foundation
 /// - `latency --port P --params dir --query actor|range|text|get --clients C --seconds S [--pid annalsd]`.
 /// - `ping --port P --connections C --seconds S`, `idle --port P --connections N --pid annalsd`.
 /// - `store-stats --port P`: the server's stats.
+/// - `gdelt --count N --out events.export.CSV [--jsonl events.jsonl] [--seed S]`: a GDELT 2.0-shaped export
+///   and the same events as JSON Lines, to compare `annals import` with `annals replay`.
 @main
 enum AnnalsBench {
     static func main() {
         let arguments = CommandLine.arguments
         guard arguments.count >= 2 else {
-            FileHandle.standardError.write(Data("usage: annals-bench corpus|sqlite-floor|compression|control|pg-copy|resp|load|latency|ping|idle|store-stats [--options]\n".utf8))
+            FileHandle.standardError.write(Data("usage: annals-bench corpus|sqlite-floor|compression|control|pg-copy|resp|load|latency|ping|idle|store-stats|gdelt [--options]\n".utf8))
             exit(2)
         }
         do {
@@ -35,6 +37,7 @@ enum AnnalsBench {
             case "idle": try PingCommand.idle(args)
             case "store-stats": try LoadCommand.stats(args)
             case "micro": try MicroCommand.run(args)
+            case "gdelt": try GDELTCommand.run(args)
             default: throw BenchError("unknown subcommand '\(arguments[1])'")
             }
         } catch {

@@ -14,15 +14,15 @@ struct Annals: ParsableCommand {
             Talks to annalsd at --host and --port, or at ANNALS_ADDR=host:port (default 127.0.0.1:7355); \
             a server that needs a token reads it from --token-file or ANNALS_TOKEN_FILE.
 
-            Exit codes: 0 ok, 1 error, 2 replay rejected some lines, 3 cannot connect, 4 unauthorized, \
+            Exit codes: 0 ok, 1 error, 2 replay or import rejected some lines, 3 cannot connect, 4 unauthorized, \
             5 not found, 6 conflict, 7 server busy or shutting down, 64 usage, 65 invalid input (a bad \
             date, event or query), 66 unreadable file, 70 internal or protocol error.
             """,
         version: "0.1.0",
         subcommands: [
-            PingCommand.self, AddCommand.self, ReplayCommand.self, TimelineCommand.self, ShowCommand.self,
-            AmendCommand.self, RetractCommand.self, ExportCommand.self, TailCommand.self, StatsCommand.self,
-            DateCommand.self,
+            PingCommand.self, AddCommand.self, ReplayCommand.self, ImportCommand.self, TimelineCommand.self,
+            ShowCommand.self, AmendCommand.self, RetractCommand.self, ExportCommand.self, TailCommand.self,
+            StatsCommand.self, DateCommand.self,
         ]
     )
 

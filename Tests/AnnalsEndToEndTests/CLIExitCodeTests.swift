@@ -126,8 +126,8 @@ struct CLIExitCodeTests {
         #expect(try cli.run(["help", "nosuch"]).stderr.contains("no subcommand 'nosuch'"))
         #expect(try cli.run(["timeline", "--format", "yaml"]).stderr.contains("Use one of: text, json"))
         let help = try cli.ok(["--help"])
-        #expect(help.stdout.contains("Exit codes: 0 ok, 1 error, 2 replay rejected some lines, 3 cannot connect"))
-        for command in ["ping", "add", "replay", "timeline", "show", "amend", "retract", "export", "tail", "stats", "date"] {
+        #expect(help.stdout.contains("Exit codes: 0 ok, 1 error, 2 replay or import rejected some lines, 3 cannot"))
+        for command in ["ping", "add", "replay", "import", "timeline", "show", "amend", "retract", "export", "tail", "stats", "date"] {
             #expect(try cli.ok([command, "--help"]).stdout.contains("USAGE: annals \(command)"), "\(command) --help")
         }
     }

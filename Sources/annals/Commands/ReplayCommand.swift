@@ -53,18 +53,19 @@ struct ReplayCommand: ParsableCommand {
             let connection = try server.connect()
             defer { connection.close() }
             let showProgress = !quiet && !json && Terminal.stderrIsTerminal
-            let session = ReplaySession(
+            let progress = showProgress ? ProgressBar(totalBytes: files.contains("-") ? nil : Self.totalBytes(files)) : nil
+            let sender = BatchSender(
                 connection: connection, batchSize: min(batchSize, connection.serverHello.limits.maxEventsPerBatch),
                 // --strict sends a batch only once the one before is known to be written.
-                pipeline: rate == nil && !strict ? pipeline : 1, strict: strict, rate: rate,
-                progress: showProgress ? ProgressBar(totalBytes: files.contains("-") ? nil : Self.totalBytes(files)) : nil
+                pipeline: rate == nil && !strict ? pipeline : 1, strict: strict, rate: rate, progress: progress
             )
             for file in files {
-                try session.replay(file: file)
-                if session.stopped { break }
+                var input = try JSONLinesInput(path: file, progress: progress)
+                try sender.send(&input)
+                if sender.stopped { break }
             }
-            try session.finish()
-            let summary = session.summary
+            try sender.finish()
+            let summary = sender.summary
             if json {
                 Terminal.write(summary.json + "\n")
             } else {

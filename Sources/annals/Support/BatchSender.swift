@@ -5,15 +5,17 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Replays event logs: reads lines, sends them in pipelined atomic batches, and keeps the tally.
+/// Sends the entries of event logs and imported datasets in pipelined atomic batches, and keeps the tally.
 ///
-/// A batch with a rejected line writes nothing on the server; the session reports the rejected lines
-/// and sends the others again without them, so one bad line costs only itself. Batches sent after it
-/// may be written first, except that a batch touching an event id of a line not yet written waits for
-/// it: the entries of one event (its revisions, its retraction) keep the file's order.
+/// Each input (`EntryInput`) yields entries with the line they come from, or why a line cannot be one;
+/// every entry is validated before it is sent. A batch with a rejected line writes nothing on the
+/// server; the sender reports the rejected lines and sends the others again without them, so one bad
+/// line costs only itself. Batches sent after it may be written first, except that a batch touching an
+/// event id of a line not yet written waits for it: the entries of one event (its revisions, its
+/// retraction) keep the file's order.
 ///
-/// With `strict`, the first rejected line ends the replay: the lines before it are written, none after.
-final class ReplaySession: @unchecked Sendable {
+/// With `strict`, the first rejected line ends the run: the lines before it are written, none after.
+final class BatchSender: @unchecked Sendable {
     struct LineError: Sendable {
         var file: String
         var line: Int
@@ -25,13 +27,16 @@ final class ReplaySession: @unchecked Sendable {
         var accepted = 0
         var duplicates = 0
         var errors: [LineError] = []
+        /// Rows an import's filters left out (nil for a replay, which has none).
+        var filtered: Int?
         var rejected: Int { errors.count }
 
         var json: String {
-            let object: [String: Any] = [
+            var object: [String: Any] = [
                 "accepted": accepted, "duplicates": duplicates, "rejected": rejected,
                 "errors": errors.map { ["file": $0.file, "line": $0.line, "code": $0.code, "message": $0.message] },
             ]
+            if let filtered { object["filtered"] = filtered }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
             return String(decoding: data, as: UTF8.self)
         }
@@ -45,6 +50,7 @@ final class ReplaySession: @unchecked Sendable {
     }
 
     private let connection: AnnalsConnection
+    private let validator = EventValidator()
     private let batchSize: Int
     private let strict: Bool
     private let rate: Double?
@@ -93,26 +99,16 @@ final class ReplaySession: @unchecked Sendable {
     /// The position of each file in the command line.
     private var fileOrder: [String: Int] = [:]
 
-    /// Reads and sends one file (or standard input for "-").
-    func replay(file: String) throws {
-        let handle: FileHandle
-        if file == "-" {
-            handle = FileHandle.standardInput
-        } else {
-            guard let opened = FileHandle(forReadingAtPath: file) else { throw CLIError(.unreadableFile, "cannot read \(file)") }
-            handle = opened
-        }
-        let name = file == "-" ? "<stdin>" : file
+    /// Validates and sends every entry of `input`, until it ends or the sender stops.
+    /// - Throws: `CLIError` when the input cannot be read or the connection fails.
+    func send(_ input: inout some EntryInput) throws {
+        let name = input.name
         if fileOrder[name] == nil { fileOrder[name] = fileOrder.count }
-        var reader = LineReader(handle: handle)
-        while let (number, bytes) = reader.next() {
-            if stopped { return }
-            progress?.advance(bytes: bytes.count + 1)
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+        while !stopped, let line = try input.next() {
             do {
-                let entry = try EventLogCodec.decode(line: bytes)
-                try EventValidator().validate(entry)
-                batch.append(Line(file: name, number: number, entry: entry))
+                let entry = try line.entry.get()
+                try validator.validate(entry)
+                batch.append(Line(file: name, number: line.number, entry: entry))
                 if batch.count >= batchSize { try sendBatch() }
             } catch let error as EventError {
                 if strict {
@@ -121,10 +117,9 @@ final class ReplaySession: @unchecked Sendable {
                     try settleAll()
                     if stopped { return }
                 }
-                record(LineError(file: name, line: number, code: error.code.name, message: Self.message(error)))
+                record(LineError(file: name, line: line.number, code: error.code.name, message: Self.message(error)))
             }
         }
-        if let error = reader.error { throw CLIError(.unreadableFile, "reading \(name): \(error)") }
     }
 
     /// Sends what is left, waits for every response, and resends batches that held a rejected line.
@@ -250,107 +245,5 @@ final class ReplaySession: @unchecked Sendable {
             state.summary.errors.append(error)
             if strict { state.stop = true }
         }
-    }
-}
-
-/// Reads a file line by line in large chunks; lines are numbered from 1.
-struct LineReader {
-    let handle: FileHandle
-    private var buffer: [UInt8] = []
-    private var start = 0
-    private var number = 0
-    private var eof = false
-    private(set) var error: String?
-    /// Lines longer than this are returned truncated; the codec then rejects them.
-    static let maxLine = 16 << 20
-
-    init(handle: FileHandle) {
-        self.handle = handle
-    }
-
-    mutating func next() -> (Int, ArraySlice<UInt8>)? {
-        while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
-                let line = buffer[start..<newline]
-                start = newline + 1
-                number += 1
-                return (number, line.last == 0x0D ? line.dropLast() : line)
-            }
-            if eof {
-                guard start < buffer.count else { return nil }
-                let line = buffer[start...]
-                start = buffer.count
-                number += 1
-                return (number, line)
-            }
-            if start > 0 {
-                buffer.removeFirst(start)
-                start = 0
-            }
-            let chunk: Data
-            do {
-                chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-            } catch {
-                self.error = "\(error)"
-                chunk = Data()
-            }
-            if chunk.isEmpty { eof = true } else { buffer.append(contentsOf: chunk) }
-        }
-    }
-}
-
-/// A one-line progress bar on standard error: count, rate and ETA.
-final class ProgressBar: @unchecked Sendable {
-    private let totalBytes: Int64?
-    private let lock = NSLock()
-    private var bytes: Int64 = 0
-    private var events = 0
-    private var lastDraw = DispatchTime(uptimeNanoseconds: 0)
-    private let started = DispatchTime.now()
-
-    init(totalBytes: Int64?) {
-        self.totalBytes = totalBytes
-    }
-
-    func advance(bytes count: Int) {
-        lock.lock()
-        bytes += Int64(count)
-        lock.unlock()
-        draw()
-    }
-
-    func count(_ n: Int) {
-        lock.lock()
-        events += n
-        lock.unlock()
-        draw()
-    }
-
-    private func draw(force: Bool = false) {
-        lock.lock()
-        defer { lock.unlock() }
-        let now = DispatchTime.now()
-        guard force || now.uptimeNanoseconds - lastDraw.uptimeNanoseconds > 100_000_000 else { return }
-        lastDraw = now
-        let elapsed = max(0.001, Double(now.uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
-        let rate = Double(events) / elapsed
-        var line = "\r"
-        if let totalBytes, totalBytes > 0 {
-            let fraction = min(1, Double(bytes) / Double(totalBytes))
-            let filled = Int(fraction * 30)
-            line += "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled) + "] "
-            line += String(format: "%3.0f%%  ", fraction * 100)
-            if fraction > 0.01 && fraction < 1 {
-                let eta = Int(elapsed / fraction * (1 - fraction))
-                line += String(format: "ETA %d:%02d  ", eta / 60, eta % 60)
-            }
-        }
-        line += "\(events) events  \(Int(rate))/s"
-        Terminal.writeError(line + "\u{1B}[K")
-    }
-
-    func finish() {
-        draw(force: true)
-        Terminal.writeError("\n")
     }
 }
