@@ -35,7 +35,8 @@ let package = Package(
         .target(name: "AnnalsCore"),
 
         // The storage protocol and its SQLite engine.
-        .target(name: "AnnalsStore", dependencies: ["AnnalsCore", "CAnnalsSQLite", "CAnnalsZlib"]),
+        // It keeps each revision in the wire encoding (AnnalsProtocol), so pages are sent as stored.
+        .target(name: "AnnalsStore", dependencies: ["AnnalsCore", "AnnalsProtocol", "CAnnalsSQLite", "CAnnalsZlib"]),
 
         // Frames, message codecs and error codes of the wire protocol. No I/O.
         .target(name: "AnnalsProtocol", dependencies: ["AnnalsCore"]),
@@ -94,7 +95,8 @@ let package = Package(
         .target(name: "AnnalsFuzzing", dependencies: ["AnnalsProtocol"]),
 
         .testTarget(name: "AnnalsCoreTests", dependencies: ["AnnalsCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "AnnalsStoreTests", dependencies: ["AnnalsCore", "AnnalsStore", "CAnnalsSQLite", "AnnalsFuzzing"]),
+        .testTarget(name: "AnnalsStoreTests", dependencies: ["AnnalsCore", "AnnalsStore", "AnnalsProtocol", "CAnnalsSQLite", "AnnalsFuzzing"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "AnnalsServerTests", dependencies: ["AnnalsServer"]),
         .testTarget(name: "AnnalsImportTests", dependencies: ["AnnalsCore", "AnnalsImport"]),
         .testTarget(

@@ -58,12 +58,15 @@ public struct ProtocolError: Error, Sendable, Hashable, CustomStringConvertible 
         /// The response would not fit in one frame (e.g. a detail whose revisions together exceed the max frame
         /// size). Ask for less, e.g. one revision with `get(id, revision)`.
         public static let responseTooLarge = Code(17, "response-too-large", closes: false)
+        /// A search could not see the log as far as it must (the connection's own writes, or what was stored when
+        /// the server started) in time: the full-text index is behind, rebuilding or failing. Retry later.
+        public static let searchUnavailable = Code(18, "search-unavailable", closes: false)
 
         /// Every known code, in number order.
         public static let all: [Code] = [
             .malformedFrame, .unsupportedVersion, .unauthorized, .frameTooLarge, .unknownOperation, .invalidEvent,
             .conflict, .notFound, .serverBusy, .internal, .handshakeRequired, .invalidQuery, .timeout,
-            .storageFull, .batchTooLarge, .shuttingDown, .responseTooLarge,
+            .storageFull, .batchTooLarge, .shuttingDown, .responseTooLarge, .searchUnavailable,
         ]
 
         /// The code with the given number; an unknown number (from a newer peer) keeps its number, is named

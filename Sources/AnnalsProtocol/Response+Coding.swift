@@ -26,9 +26,12 @@ extension Response {
     /// - Throws: `responseTooLarge` when one frame cannot hold the response (or a single record of a page).
     public func encodeFrames(requestID: UInt32, maxFrameSize: Int) throws(ProtocolError) -> [[UInt8]] {
         if case .page(let records, let nextCursor) = self {
-            return try Response.encodePage(
-                records: records, nextCursor: nextCursor, requestID: requestID, maxFrameSize: maxFrameSize
-            )
+            var encoded = EncodedRecords()
+            for record in records { encoded.append(record) }
+            return try Response.encodePage(encoded, nextCursor: nextCursor, requestID: requestID, maxFrameSize: maxFrameSize)
+        }
+        if case .encodedPage(let records, let nextCursor) = self {
+            return try Response.encodePage(records, nextCursor: nextCursor, requestID: requestID, maxFrameSize: maxFrameSize)
         }
         let frame = encode(requestID: requestID)
         guard frame.count - Frame.lengthPrefixSize <= maxFrameSize else {
@@ -44,51 +47,46 @@ extension Response {
         )
     }
 
-    /// Writes records into frames, moving the record that overflows a frame to the next one.
-    /// - Complexity: O(total bytes), plus one copy of each record that starts a new frame.
+    /// Copies encoded records into frames, starting a new frame at the record that would overflow one.
+    /// - Complexity: O(total bytes): each byte is copied once.
     private static func encodePage(
-        records: [EventRecord], nextCursor: String?, requestID: UInt32, maxFrameSize: Int
+        _ records: EncodedRecords, nextCursor: String?, requestID: UInt32, maxFrameSize: Int
     ) throws(ProtocolError) -> [[UInt8]] {
-        let headerBytes = Frame.lengthPrefixSize + Frame.headerSize
-        let countIndex = headerBytes
+        let countIndex = Frame.lengthPrefixSize + Frame.headerSize
         // Room kept at the end of every frame for the cursor of the last one.
         let trailerBytes = nextCursor.map { 1 + 4 + $0.utf8.count } ?? 1
         let limit = Frame.lengthPrefixSize + maxFrameSize - trailerBytes
         var frames: [[UInt8]] = []
 
-        func start() -> ByteWriter {
-            var writer = ByteWriter.frame(.page, requestID: requestID, capacity: min(maxFrameSize, 64 << 10))
+        func start(capacity: Int) -> ByteWriter {
+            var writer = ByteWriter.frame(.page, requestID: requestID, capacity: min(limit + trailerBytes, capacity))
             writer.writeU32(0)
             return writer
         }
-        var writer = start()
+        var writer = start(capacity: countIndex + 4 + records.bytes.count + trailerBytes)
         var countInFrame: UInt32 = 0
-        for record in records {
-            let recordStart = writer.count
-            writer.write(record)
-            guard writer.count > limit else {
+        var recordStart = 0
+        var oversized: Int?
+        records.bytes.withUnsafeBytes { all in
+            for end in records.ends {
+                let record = UnsafeRawBufferPointer(rebasing: all[recordStart..<end])
+                recordStart = end
+                if writer.count + record.count > limit && countInFrame > 0 {
+                    writer.patchU32(countInFrame, at: countIndex)
+                    writer.writeU8(0)  // no cursor on a frame with `more`
+                    writer.patchU8(FrameFlags.more.rawValue, at: 5)
+                    writer.finishFrame()
+                    frames.append(writer.bytes)
+                    writer = start(capacity: countIndex + 4 + (records.bytes.count - end + record.count) + trailerBytes)
+                    countInFrame = 0
+                }
+                writer.writeBytesWithoutLength(record)
                 countInFrame += 1
-                continue
-            }
-            guard countInFrame > 0 else {
-                let size = Frame.headerSize + 4 + (writer.count - recordStart) + trailerBytes
-                throw tooLarge(.page, size: size, maxFrameSize: maxFrameSize)
-            }
-            let carried = Array(writer.bytes[recordStart...])
-            writer.truncate(to: recordStart)
-            writer.patchU32(countInFrame, at: countIndex)
-            writer.writeU8(0)  // no cursor on a frame with `more`
-            writer.patchU8(FrameFlags.more.rawValue, at: 5)
-            writer.finishFrame()
-            frames.append(writer.bytes)
-            writer = start()
-            writer.writeBytesWithoutLength(carried)
-            countInFrame = 1
-            guard writer.count <= limit else {
-                throw tooLarge(.page, size: writer.count - Frame.lengthPrefixSize + trailerBytes,
-                               maxFrameSize: maxFrameSize)
+                // Only a record alone in its frame can overflow it: nothing smaller than the frame can hold it.
+                if writer.count > limit && oversized == nil { oversized = Frame.headerSize + 4 + record.count + trailerBytes }
             }
         }
+        if let oversized { throw tooLarge(.page, size: oversized, maxFrameSize: maxFrameSize) }
         writer.patchU32(countInFrame, at: countIndex)
         writer.writeOptionalString(nextCursor)
         writer.finishFrame()
@@ -119,6 +117,10 @@ extension Response {
             writer.write(detail)
         case .page(let records, let nextCursor):
             writer.writeList(records) { $0.write($1) }
+            writer.writeOptionalString(nextCursor)
+        case .encodedPage(let records, let nextCursor):
+            writer.writeU32(UInt32(clamping: records.count))
+            records.bytes.withUnsafeBytes { writer.writeBytesWithoutLength($0) }
             writer.writeOptionalString(nextCursor)
         case .subscribed(let lastSeq):
             writer.writeI64(lastSeq)

@@ -17,6 +17,9 @@ public enum Response: Sendable, Hashable {
     case detail(EventDetail)
     /// Answers `timeline`, or one frame of the answer: records, and on the last frame the cursor of the next page.
     case page(records: [EventRecord], nextCursor: String?)
+    /// A `page` whose records are already encoded (a store's stored bytes); it goes on the wire as `page` does,
+    /// and is read back as `page`.
+    case encodedPage(EncodedRecords, nextCursor: String?)
     /// Answers `subscribe`: entries up to `lastSeq` are catch-up, later ones live.
     case subscribed(lastSeq: Int64)
     /// One log entry for a subscription, at log position `seq`.
@@ -41,7 +44,7 @@ public enum Response: Sendable, Hashable {
         case .appendResult: .appendResult
         case .record: .record
         case .detail: .detail
-        case .page: .page
+        case .page, .encodedPage: .page
         case .subscribed: .subscribed
         case .pushed: .pushed
         case .stats: .statsReply
@@ -56,7 +59,7 @@ public enum Response: Sendable, Hashable {
     /// `pushed` (subscription catch-up).
     public var allowsMore: Bool {
         switch self {
-        case .page, .subscribed, .pushed: true
+        case .page, .encodedPage, .subscribed, .pushed: true
         default: false
         }
     }

@@ -3,6 +3,7 @@ import AnnalsProtocol
 import AnnalsStore
 import Dispatch
 import Logging
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,6 +53,10 @@ final class Connection: @unchecked Sendable {
     private var updatesDone = 0
     private var waitingHead = 0
     private var storeJobsRunning = 0
+    /// The last log position this connection wrote (or found already written): its searches must see it.
+    private var lastWriteSeq: Int64 = 0
+    /// A search at the head of `waitingJobs` waits for the full-text index.
+    private var waitingForSearch = false
     /// The next append waits for room in the server's `AppendBudget` (reading is paused meanwhile).
     private var waitingForAppendBudget = false
     /// Bytes of responses encoded but not yet moved to `output` (waiting behind an earlier slot).
@@ -271,10 +276,13 @@ final class Connection: @unchecked Sendable {
                     "limit \(query.limit) is over this server's page limit of \(context.configuration.limits.maxTimelinePage)")))
                 return
             }
-            inStore(requestID) { () throws(StoreError) in
-                let page = try store.timeline(query)
-                return .page(records: page.records, nextCursor: page.nextCursor)
-            }
+            let job = StoreJob(slot: newSlot(requestID), kind: .store(update: false, {
+                Result { () throws(StoreError) in
+                    let page = try store.encodedTimeline(query)
+                    return .encodedPage(page.records, nextCursor: page.nextCursor)
+                }
+            }), appendsBefore: appendsIssued, updatesBefore: updatesIssued, searches: query.text != nil)
+            enqueue(job)
         case .stats:
             inStore(requestID) { () throws(StoreError) in .stats(try store.stats()) }
         case .subscribe(let query, let fromSeq):
@@ -342,6 +350,7 @@ final class Connection: @unchecked Sendable {
         while !closed, waitingHead < waitingJobs.count, output.count + heldResponseBytes < highWater {
             let job = waitingJobs[waitingHead]
             guard updatesDone >= job.updatesBefore else { break }
+            if job.searches, appendsDone >= job.appendsBefore, !searchableThrough(lastWriteSeq, for: job) { break }
             switch job.kind {
             case .append(let entries):
                 guard !waitingForAppendBudget else { return }
@@ -355,6 +364,10 @@ final class Connection: @unchecked Sendable {
                     self.context.appendBudget.giveBack(entries.count)
                     self.queue.async {
                         self.appendsDone += 1
+                        if case .success(let outcomes) = result {
+                            for case .accepted(let seq) in outcomes { self.lastWriteSeq = max(self.lastWriteSeq, seq) }
+                            for case .duplicate(let seq) in outcomes { self.lastWriteSeq = max(self.lastWriteSeq, seq) }
+                        }
                         self.fill(job.slot, result.map(Response.appendResult))
                         self.startStoreJobs()
                     }
@@ -386,6 +399,43 @@ final class Connection: @unchecked Sendable {
         }
     }
 
+    /// Whether a search may run: it must see this connection's writes sent before it (read-your-writes), and
+    /// the full-text index follows the log behind it. When it does not yet, waits for the index (at most
+    /// `searchWaitSeconds`, then the search fails with search-unavailable) and tries again.
+    private func searchableThrough(_ seq: Int64, for job: StoreJob) -> Bool {
+        if waitingForSearch { return false }
+        let ready = Atomic<Bool>(false)
+        let store = context.store
+        waitingForSearch = true
+        store.whenSearchable(through: seq, timeout: Self.searchWaitSeconds) { ok in
+            if ready.exchange(true, ordering: .acquiringAndReleasing) {
+                // Answered later than the check below: the job waits on the queue.
+                self.queue.async { self.searchWaitEnded(ok, job: job) }
+            }
+        }
+        if ready.exchange(true, ordering: .acquiringAndReleasing) {
+            // Answered at once, within the call: searchable (or the store is closing).
+            waitingForSearch = false
+            return true
+        }
+        return false
+    }
+
+    private func searchWaitEnded(_ ok: Bool, job: StoreJob) {
+        waitingForSearch = false
+        guard !ok, waitingHead < waitingJobs.count, waitingJobs[waitingHead].slot === job.slot else {
+            startStoreJobs()
+            return
+        }
+        waitingHead += 1
+        fill(job.slot, .success(.error(ProtocolError(.searchUnavailable,
+            "the full-text index has not reached this search's log position within \(Int(Self.searchWaitSeconds)) s; try again"))))
+        startStoreJobs()
+    }
+
+    /// How long a search waits for the full-text index to pass the writes it must see.
+    static let searchWaitSeconds: Double = 30
+
     private func appendBudgetFreed() {
         waitingForAppendBudget = false
         startStoreJobs()
@@ -395,7 +445,10 @@ final class Connection: @unchecked Sendable {
     private func finishStoreJob(_ job: StoreJob, update: Bool, _ result: Result<Response, StoreError>) {
         dispatchPrecondition(condition: .onQueue(queue))
         storeJobsRunning -= 1
-        if update { updatesDone += 1 }
+        if update {
+            updatesDone += 1
+            if case .success(.record(let record)) = result { lastWriteSeq = max(lastWriteSeq, record.seq) }
+        }
         fill(job.slot, result)
         startStoreJobs()
     }
@@ -732,6 +785,8 @@ struct StoreJob: @unchecked Sendable {
     /// Appends and updates this connection issued before this request.
     let appendsBefore: Int
     let updatesBefore: Int
+    /// A search: it waits for the full-text index to pass the connection's writes.
+    var searches = false
 }
 
 /// The response to one request, filled when its work completes. Confined to its connection's queue

@@ -46,8 +46,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// Maps an engine error.
     static func from(_ error: SQLiteError) -> StoreError {
         if error.isFull { return StoreError(.full, "the database is full (disk or size limit): \(error.message)") }
-        let primary = error.primaryCode
-        if primary == 11 || primary == 26 { return StoreError(.corrupt, error.description) }  // CORRUPT, NOTADB
+        if error.isCorrupt { return StoreError(.corrupt, error.description) }
         return StoreError(.io, error.description)
     }
 

@@ -2,25 +2,30 @@ import CAnnalsMalloc
 import Dispatch
 import Synchronization
 
-/// Gives memory freed after writes back to the system, once a second while the store is being written.
+/// Gives memory freed after writes back to the system, once a second while the store is being written and for
+/// a few seconds after (the full-text index lets go of the text of the last writes once it has indexed them).
 ///
 /// glibc keeps memory freed by a thread in that thread's arena for reuse; after a bulk load through many
 /// connection threads, annalsd held 625 MB of which some 400 MB was free (`malloc_trim(0)` brought it to
 /// 229 MB). Reads allocate and free in small, short-lived pieces and need no help.
 final class MemoryTrimmer: Sendable {
-    private let written = Atomic<Bool>(false)
+    /// Ticks left to trim at: set when something is committed.
+    private let ticksLeft = Atomic<Int>(0)
+    /// How many ticks after the last commit trimming goes on.
+    static let ticksAfterCommit = 5
     private let queue = DispatchQueue(label: "annals.memory-trim", qos: .utility)
     private let interval: Double
 
     init(interval: Double = 1) { self.interval = interval }
 
     /// Call when the store committed something.
-    func noteCommit() { written.store(true, ordering: .relaxed) }
+    func noteCommit() { ticksLeft.store(Self.ticksAfterCommit, ordering: .relaxed) }
 
     /// Starts trimming; runs for the life of the process.
     func start() {
         queue.asyncAfter(deadline: .now() + interval) { [self] in
-            if written.exchange(false, ordering: .relaxed) {
+            if ticksLeft.load(ordering: .relaxed) > 0 {
+                ticksLeft.subtract(1, ordering: .relaxed)
                 malloc_trim(0)
             }
             start()

@@ -293,7 +293,7 @@ struct CLIImportTests {
             (["import", "--from", "gdelt"], 64, "give at least one file"),
         ] as [([String], Int32, String)] {
             let result = try cli.run(arguments)
-            #expect(result.status == status && result.stderr.hasPrefix("Error: ") && result.stderr.contains(text), "\(arguments): \(result)")
+            #expect(result.status == status && result.stderr.hasPrefix("annals: ") && result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(text), "\(arguments): \(result)")
         }
         for (arguments, status, text) in [
             (["import", "--from", "gdelt", "--cameo-root", "99", path], Int32(65),

@@ -336,6 +336,8 @@ enum VectorCatalog {
              "Sent before the server closes connections as it stops."),
             (.responseTooLarge, 6, "the detail response needs a frame of 40000000 bytes, more than the max frame size of 16777216; ask for less", nil,
              "Answers a request whose answer cannot fit in one frame."),
+            (.searchUnavailable, 7, "the full-text index has not reached this search's log position within 30 s; try again", nil,
+             "Answers a search that had to wait for the full-text index longer than the server allows."),
         ]
         return cases.map { code, id, message, eventError, note in
             let error = ProtocolError(code, message, eventError: eventError)

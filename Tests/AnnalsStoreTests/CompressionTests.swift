@@ -124,6 +124,7 @@ struct CompressionTests {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: f.path))
         #expect(bytes.range(of: Data(marker.utf8)) == nil)
         try f.reopen()
+        f.store.waitUntilSearchable()
         #expect(try f.store.timeline(TimelineQuery(text: "quokka")).records.map(\.event.id) == ["secret-body"], "hyphens separate tokens")
         #expect(try f.store.timeline(TimelineQuery(text: "zanzibar")).records.map(\.event.id) == ["secret-body"])
     }

@@ -79,6 +79,7 @@ struct DateRangeTests {
     }
 
     func check(_ store: SQLiteEventStore, _ events: [Event]) throws {
+        store.waitUntilSearchable()
         for (from, to) in Self.ranges(seed: 1) {
             for kinds in [[], [EventKind.speech]] {
                 for reverse in [false, true] {
@@ -134,38 +135,6 @@ struct DateRangeTests {
         let events = Self.corpus(count: 1_200, seed: 5).filter { $0.date.lower != nil && $0.date.upper != nil }
         _ = try f.store.append(events.map(LogEntry.event))
         try check(f.store, events)
-    }
-
-    /// A store written before span classes and the bodies table (schema version 1) is migrated when opened,
-    /// with the same answers and every body intact.
-    @Test func versionOneStoreIsMigrated() throws {
-        let f = try StoreFixture()
-        let events = Self.corpus(count: 400, seed: 11)
-        _ = try f.store.append(events.map(LogEntry.event))
-        f.store.close()
-        try Self.exec(f.path, """
-            DROP INDEX events_chronology;
-            ALTER TABLE events DROP COLUMN span_class;
-            CREATE INDEX events_chronology ON events(lower, upper, id);
-            ALTER TABLE revisions ADD COLUMN body_z BLOB;
-            UPDATE revisions SET body_z = (SELECT body_z FROM bodies WHERE bodies.seq = revisions.seq);
-            DROP TABLE bodies;
-            ALTER TABLE facets DROP COLUMN event;
-            INSERT INTO fts(fts) VALUES ('delete-all');
-            PRAGMA user_version = 1;
-            """)
-        // Version 1 keyed the full-text index by the events rowid.
-        for event in events {
-            try Self.exec(f.path, "INSERT INTO fts(rowid, title, summary, body) SELECT rowid, ?1, NULL, ?2 FROM events WHERE id = ?3",
-                          bindings: [event.title, event.body, event.id])
-        }
-        try f.reopen()
-        #expect(try Self.userVersion(f.path) == 2)
-        try check(f.store, events)
-        for event in events.prefix(60) {
-            #expect(try f.store.get(id: event.id, revision: nil)?.current.event.body == event.body)
-        }
-        #expect(try f.store.integrityCheck() == "ok")
     }
 
     /// Runs one statement with text bindings (nil binds NULL).

@@ -62,6 +62,7 @@ struct LargeStoreTests {
         #expect(expected > 100)
 
         // A deep cursor page, full text, a reference filter and a get with incoming references.
+        f.store.waitUntilSearchable()
         let hits = try f.store.timeline(TimelineQuery(text: "agenda item 996", limit: 500))
         #expect(hits.records.count == (0..<total).filter { $0 % 997 == 996 }.count)
         let referrers = try f.store.timeline(TimelineQuery(references: "e123", limit: 10))

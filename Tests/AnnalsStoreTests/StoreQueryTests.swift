@@ -67,6 +67,7 @@ struct StoreQueryTests {
         #expect(try ids(TimelineQuery(kinds: [.treaty])) == ["1855-treaty-of-shimoda", "1951-san-francisco", "1960-security-treaty"])
         #expect(try ids(TimelineQuery(kinds: [.speech, .meeting])) == ["2018-11-14-singapore", "2019-01-28-policy-speech"])
         #expect(try ids(TimelineQuery(tags: ["Kuril-Islands"])) == ["1956-10-19-soviet-japanese-joint-declaration", "1993-tokyo-declaration"])
+        f.store.waitUntilSearchable()
         #expect(try ids(TimelineQuery(text: "Shikotan")) == ["1956-10-19-soviet-japanese-joint-declaration"])
         #expect(try ids(TimelineQuery(text: "kim jong")) == ["2002-pyongyang-declaration", "2019-01-28-policy-speech"])
         #expect(try ids(TimelineQuery(text: "\"kim jong un\"")) == ["2019-01-28-policy-speech"])
@@ -99,6 +100,7 @@ struct StoreQueryTests {
     @Test func combinedFilters() throws {
         let q = TimelineQuery(from: Sample.date("1950"), to: Sample.date("2000"), actors: ["Japan"], kinds: [.declaration], tags: ["peace-treaty"])
         #expect(try ids(q) == ["1956-10-19-soviet-japanese-joint-declaration", "1993-tokyo-declaration"])
+        f.store.waitUntilSearchable()
         let q2 = TimelineQuery(actors: ["Japan"], text: "islands", references: "1956-10-19-soviet-japanese-joint-declaration")
         #expect(try ids(q2) == ["1993-tokyo-declaration"])
         let q3 = TimelineQuery(from: Sample.date("2000"), tags: ["peace-treaty"], text: "declaration", reverse: true)
@@ -155,6 +157,7 @@ struct StoreQueryTests {
     @Test func stats() throws {
         _ = try f.store.retract(id: "1956-approx-visit", reason: "unsourced")
         _ = try f.store.append([.event(Sample.event("open-start", "../1905", kind: .war, actors: [Actor(name: "Japan")]))])
+        f.store.waitUntilSearchable()
         let s = try f.store.stats()
         #expect(s.events == 11)
         #expect(s.visible == 10)

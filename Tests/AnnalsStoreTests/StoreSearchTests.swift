@@ -12,6 +12,7 @@ import Testing
     init() throws {
         f = try StoreFixture()
         _ = try f.store.append(Sample.diplomacy.map { .event($0) })
+        f.store.waitUntilSearchable()
     }
 
     private func ids(_ text: String) throws -> [String] {
@@ -54,6 +55,7 @@ import Testing
                                        summary: random.next() % 2 == 0 ? sentence(8) : nil, body: sentence(20)))
         }
         _ = try store.store.append(events.map { .event($0) })
+        store.store.waitUntilSearchable()
         for _ in 0..<150 {
             var parts: [String] = []
             for _ in 0..<(1 + Int(random.next() % 3)) {

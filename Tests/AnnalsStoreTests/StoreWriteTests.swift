@@ -114,6 +114,7 @@ struct StoreWriteTests {
         #expect(!visible.records.contains { $0.event.id == "1950s-fisheries" })
         let all = try f.store.timeline(TimelineQuery(limit: 100, includeRetracted: true))
         #expect(all.records.contains { $0.event.id == "1950s-fisheries" && $0.retraction != nil })
+        f.store.waitUntilSearchable()
         #expect(try f.store.timeline(TimelineQuery(text: "Fisheries")).records.isEmpty, "retracted text leaves the index")
         let detail = try #require(try f.store.get(id: "1950s-fisheries"))
         #expect(detail.revisions.count == 2)
@@ -128,6 +129,7 @@ struct StoreWriteTests {
         var restored = Sample.diplomacy[8]
         restored.title = "Fisheries talks, 1950s"
         #expect(try f.store.amend(restored).event.revision == 3)
+        f.store.waitUntilSearchable()
         #expect(try f.store.timeline(TimelineQuery(text: "Fisheries")).records.count == 1)
     }
 

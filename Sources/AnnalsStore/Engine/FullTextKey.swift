@@ -40,27 +40,3 @@ enum FullTextKey {
     /// The day bucket of a key.
     static func day(ofKey key: Int64) -> Int64 { key >> rowidBits }
 }
-
-/// Whole-index maintenance of the contentless FTS5 table.
-enum FullTextIndex {
-    /// Empties the index and indexes every current, unretracted revision again under its `FullTextKey`
-    /// (the migration to schema 2 changed the keys). Runs in the caller's transaction.
-    static func rebuild(db: SQLiteDatabase, codec: TextCodec) throws {
-        try db.execute("INSERT INTO fts(fts) VALUES ('delete-all')")
-        let events = try db.prepare("SELECT rowid, lower, head FROM events WHERE retracted = 0")
-        defer { events.finalize() }
-        let insert = try db.prepare("INSERT INTO fts(rowid, title, summary, body) VALUES (?, ?, ?, ?)")
-        defer { insert.finalize() }
-        while try events.step() {
-            guard let event = try StoredRevision.load(seq: events.int64(2), db: db, codec: codec)?.event else {
-                throw StoreError(.corrupt, "event rowid \(events.int64(0)) has no current revision")
-            }
-            insert.reset()
-            try insert.bind(FullTextKey.of(lower: events.int64(1), rowid: events.int64(0)), at: 1)
-            try insert.bind(event.title, at: 2)
-            try insert.bind(event.summary, at: 3)
-            try insert.bind(event.body, at: 4)
-            try insert.step()
-        }
-    }
-}

@@ -1,16 +1,11 @@
 import AnnalsCore
+import AnnalsProtocol
 
-/// A log entry made ready for the writer on the caller's thread: validated, hashed, compressed and
-/// encoded, so the single writer only runs SQL.
+/// A log entry made ready for the writer before it reaches it: validated, hashed, compressed and encoded,
+/// so the writer's transaction holds only b-tree inserts.
 struct PreparedEntry {
-    /// What the caller asked for: replay a log entry, or amend an existing event to new content.
-    enum Intent {
-        case log
-        case amend
-    }
-
     let entry: LogEntry
-    let intent: Intent
+    let intent: RevisionRules.Intent
     /// Set when the entry failed validation; the writer then writes nothing of its batch.
     let rejection: EventError?
     /// Content hash (excluding recorded and revision) for idempotency checks.
@@ -18,7 +13,7 @@ struct PreparedEntry {
     let content: PreparedContent?
 
     /// Validates and prepares `entry`.
-    init(_ entry: LogEntry, intent: Intent = .log, validator: EventValidator, compression: CompressionSession, summaryThreshold: Int) {
+    init(_ entry: LogEntry, intent: RevisionRules.Intent = .log, validator: EventValidator, compression: CompressionSession) {
         self.entry = entry
         self.intent = intent
         do {
@@ -33,7 +28,7 @@ struct PreparedEntry {
         case .event(let event):
             hash = Int64(bitPattern: event.contentHash)
             do {
-                content = try PreparedContent(event, compression: compression, summaryThreshold: summaryThreshold)
+                content = try PreparedContent(event, compression: compression)
                 rejection = nil
             } catch {
                 content = nil
@@ -49,13 +44,12 @@ struct PreparedEntry {
 
 /// The stored form of an event revision's content.
 struct PreparedContent {
-    let meta: [UInt8]
-    let summary: String?
-    let summaryZ: [UInt8]?
-    let summaryLength: Int
+    /// `StoredEvent.encodeContent` bytes: completed with the revision's time and number by the writer.
+    let record: [UInt8]
     let bodyZ: [UInt8]?
     let bodyLength: Int
     let dictionary: Int64
+    let kind: Int64
     let lower: Int64
     let upper: Int64
     let decade: Int64?
@@ -63,17 +57,8 @@ struct PreparedContent {
     /// Filter keys: (name, label) such as ("a:japan", "Japan").
     let facets: [(name: String, label: String)]
 
-    init(_ event: Event, compression: CompressionSession, summaryThreshold: Int) throws(CompressionError) {
-        meta = MetaCodec.encode(event)
-        if let summary = event.summary, summary.utf8.count > summaryThreshold {
-            summaryZ = try compression.compress(summary)
-            self.summary = nil
-            summaryLength = summary.utf8.count
-        } else {
-            summary = event.summary
-            summaryZ = nil
-            summaryLength = 0
-        }
+    init(_ event: Event, compression: CompressionSession) throws(CompressionError) {
+        record = StoredEvent.encodeContent(event)
         if let body = event.body {
             bodyZ = try compression.compress(body)
             bodyLength = body.utf8.count
@@ -82,15 +67,16 @@ struct PreparedContent {
             bodyLength = 0
         }
         dictionary = compression.dictionary
+        kind = Int64(event.kind.code)
         (lower, upper) = DayBounds.of(event.date)
         decade = event.date.lower.map { $0.year.floorDiv(10) * 10 }
         spanClass = SpanClass.of(lower: lower, upper: upper)
         facets = Facets.of(event)
     }
 
-    /// Bytes of text before compression, and after.
-    var textBytes: Int64 { Int64((summaryZ == nil ? 0 : summaryLength) + bodyLength) }
-    var compressedBytes: Int64 { Int64((summaryZ?.count ?? 0) + (bodyZ?.count ?? 0)) }
+    /// Bytes of body text before compression, and after.
+    var textBytes: Int64 { Int64(bodyLength) }
+    var compressedBytes: Int64 { Int64(bodyZ?.count ?? 0) }
 }
 
 /// The integer day bounds stored for a date: open ends become the extreme integers.

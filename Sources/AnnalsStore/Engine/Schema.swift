@@ -1,23 +1,24 @@
 /// The SQLite schema of an Annals store, its version (`PRAGMA user_version`) and forward migrations.
 ///
 /// Layout (documented in the README):
-/// - `revisions`: the change log, one row per revision or retraction, `seq` = log position. Title, date,
-///   kind and `meta` (actors, places, tags, sources, references in a compact binary form) are stored plain;
-///   summaries over `SQLiteEventStore.summaryCompressionThreshold` bytes are stored only zlib-compressed
-///   (`summary_z`, with its length and the `dict` that compressed it).
-/// - `bodies`: each revision's body, zlib-compressed (`body_z`, keyed by `seq`): apart from the revisions,
-///   so the rows a timeline reads stay small and many fit in a page.
-/// - `events`: one row per event id: its current revision (`head`), date bounds as day numbers, kind,
-///   retraction flag and span class (`SpanClass`), indexed chronologically within each span class.
-/// - `facets` and `facet_names`: the indexed filter keys of current revisions (actor names `a:`, actor codes
-///   `c:`, tags `t:`, reference targets `r:`), kept in chronological order per key, each entry with its
-///   event's rowid.
-/// - `fts`: a contentless FTS5 index over title, summary and body of current revisions.
-/// - `dictionaries`: zlib preset dictionaries, by version.
-/// - `counters`: running totals for stats.
+/// - `revisions`: the change log, one row per revision or retraction, `seq` = log position. A content revision
+///   keeps its event as `record`: the wire encoding of `Event` without the body (`StoredEvent`), so a page
+///   record is these bytes followed by the log position, with nothing decoded or encoded again.
+/// - `bodies`: each revision's body, zlib-compressed (`body_z`, keyed by `seq`), with the dictionary that
+///   compressed it in `revisions.dict`.
+/// - `events`: one row per event id: its latest revision (`head`), the revision whose content it shows
+///   (`content`: the head, or the one before a retraction), date bounds as day numbers, kind, retraction flag
+///   and span class (`SpanClass`), indexed chronologically within each span class, covering what a date-range
+///   page filters on and the `content` it reads.
+/// - `facets` and `facet_names`: the filter keys of current revisions (actor names `a:`, actor codes `c:`, tags
+///   `t:`, reference targets `r:`), kept in chronological order per key, each entry with its event's rowid,
+///   `content`, kind and retraction flag, so a facet page is one index range scan and one lookup per row.
+/// - `dictionaries`: zlib preset dictionaries, by version; `counters`: running totals for stats and the planner.
+///
+/// The full-text index lives in a file of its own (`SearchIndex`), written behind the log.
 enum Schema {
     /// The schema version this build writes.
-    static let version: Int64 = 2
+    static let version: Int64 = 3
 
     /// Per-connection settings (Debian's SQLite defaults differ: synchronous=FULL, secure_delete on).
     static func connectionPragmas(synchronous: String, cacheKiB: Int) -> String {
@@ -32,8 +33,18 @@ enum Schema {
         """
     }
 
-    /// Migrations: `migrations[i]` takes a database from version i to i+1.
-    static var migrations: [String] { [createTables, spanClassesAndBodies] }
+    /// One step from version i to i+1: SQL, then work SQL cannot do (re-encoding rows), then more SQL.
+    struct Migration {
+        var before: String
+        var transform: ((SQLiteDatabase) throws -> Void)?
+        var after: String = ""
+    }
+
+    /// Migrations: `migrations(i)` takes a database from version i to i+1.
+    static func migrations(codec: TextCodec) -> [Migration] {
+        [Migration(before: createTables), Migration(before: spanClassesAndBodies),
+         Migration(before: recordsBefore, transform: { try LegacyRevision.reencodeAll($0, codec: codec) }, after: recordsAfter)]
+    }
 
     /// Version 1: the tables.
     private static let createTables =
@@ -95,12 +106,8 @@ enum Schema {
         INSERT INTO counters VALUES ('text_bytes', 0), ('compressed_bytes', 0);
         """
 
-    /// Version 2: events carry their span class, and the chronological index is kept per class, covering the
-    /// columns a date range filters on, so a range scans only entries that can overlap it; bodies move to
-    /// their own table, so revision rows are a few hundred bytes instead of a few KB; facet entries carry
-    /// their event's rowid, so a facet timeline reaches each event without the id index; and full-text
-    /// entries are keyed by `FullTextKey` (re-indexed by `FullTextIndex.rebuild` after this SQL)
-    /// (Scripts/bench-results/2026-11-29T100708Z/profile.md §3, §4, §6).
+    /// Version 2: span classes and a covering chronological index per class; bodies in their own table; facet
+    /// entries carry their event's rowid (Scripts/bench-results/2026-11-29T100708Z/profile.md §3, §4).
     private static var spanClassesAndBodies: String {
         """
         CREATE TABLE bodies(seq INTEGER PRIMARY KEY, body_z BLOB NOT NULL);
@@ -115,34 +122,60 @@ enum Schema {
         """
     }
 
+    /// Version 3, first part: revision rows keep their event as stored wire bytes (`record`), filled by
+    /// `LegacyRevision.reencodeAll` from the columns of version 2.
+    private static let recordsBefore =
+        """
+        CREATE TABLE revisions_v3(
+            seq INTEGER PRIMARY KEY,
+            event INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            recorded INTEGER NOT NULL,
+            hash INTEGER NOT NULL,
+            retraction TEXT,
+            record BLOB,
+            body_length INTEGER,
+            dict INTEGER
+        );
+        """
+
+    /// Version 3, second part: events and facets name the revision they show (`content`), facets carry kind
+    /// and retraction so a facet page needs no `events` row, and the full-text index leaves for its own file.
+    private static let recordsAfter =
+        """
+        DROP TABLE revisions;
+        ALTER TABLE revisions_v3 RENAME TO revisions;
+        CREATE UNIQUE INDEX revisions_by_event ON revisions(event, revision);
+        ALTER TABLE events ADD COLUMN content INTEGER NOT NULL DEFAULT 0;
+        UPDATE events SET content = (SELECT max(seq) FROM revisions r WHERE r.event = events.rowid AND r.record IS NOT NULL);
+        DROP INDEX events_chronology;
+        CREATE INDEX events_chronology ON events(span_class, lower, upper, id, retracted, kind, content);
+        ALTER TABLE facets ADD COLUMN content INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE facets ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE facets ADD COLUMN retracted INTEGER NOT NULL DEFAULT 0;
+        UPDATE facets SET (content, kind, retracted) = (SELECT content, kind, retracted FROM events WHERE events.rowid = facets.event);
+        DROP TABLE fts;
+        """
+
     /// Brings the database at `db` to `version`, in one transaction per step.
-    /// - Parameter afterStep: runs inside step i's transaction, after its SQL, with i (data moves SQL
-    ///   cannot do, such as re-indexing compressed text).
     /// - Throws: `StoreError.corrupt` when the file is from a newer Annals.
-    static func migrate(_ db: SQLiteDatabase, afterStep: (Int) throws -> Void = { _ in }) throws(StoreError) {
+    static func migrate(_ db: SQLiteDatabase, codec: TextCodec) throws(StoreError) {
         do {
             let current = try db.pragma("user_version")
             if current > version {
                 throw StoreError(.corrupt, "the database has schema version \(current); this annalsd reads up to \(version): upgrade annalsd")
             }
+            let steps = migrations(codec: codec)
             for step in Int(current)..<Int(version) {
-                try db.execute("BEGIN IMMEDIATE")
-                do {
-                    try db.execute(migrations[step])
-                    try afterStep(step)
+                try db.transaction {
+                    try db.execute(steps[step].before)
+                    try steps[step].transform?(db)
+                    if !steps[step].after.isEmpty { try db.execute(steps[step].after) }
                     try db.execute("PRAGMA user_version=\(step + 1)")
-                    try db.execute("COMMIT")
-                } catch {
-                    try? db.execute("ROLLBACK")
-                    throw error
                 }
             }
-        } catch let error as StoreError {
-            throw error
-        } catch let error as SQLiteError {
-            throw StoreError.from(error)
         } catch {
-            throw StoreError(.io, "\(error)")
+            throw StoreError.from(any: error)
         }
     }
 }

@@ -2,16 +2,18 @@
 import Glibc
 #endif
 import AnnalsCore
+import AnnalsProtocol
 
 /// The read side of the SQLite store: timelines, lookups, the change log and stats, on one reader
-/// connection.
+/// connection (with the search index attached as `search`).
 struct StoreReader {
     let db: SQLiteDatabase
     let codec: TextCodec
 
     // MARK: Timeline
 
-    func timeline(_ query: TimelineQuery) throws(StoreError) -> TimelinePage {
+    /// A page of a timeline, its records copied from the stored bytes of each event's revision.
+    func timeline(_ query: TimelineQuery) throws(StoreError) -> EncodedPage {
         guard (1...TimelineQuery.maxLimit).contains(query.limit) else {
             throw StoreError(.invalidQuery, "limit must be between 1 and \(TimelineQuery.maxLimit), not \(query.limit)")
         }
@@ -42,60 +44,65 @@ struct StoreReader {
             let s = try db.statement(plan.sql)
             try s.bind(plan.bindings)
             defer { s.reset() }
-            if plan.fullTextOrdered { return try fullTextPage(s, plan: plan, query: query) }
-            var records: [EventRecord] = []
+            if plan.fullTextOrdered { return try fullTextPage(s, query: query) }
+            var page = EncodedRecords()
             var last: TimelinePlanner.Position?
             var hasMore = false
             while try s.step() {
-                let position = TimelinePlanner.Position(lower: s.int64(0), upper: s.int64(1), id: s.text(plan.recordOffset + 1) ?? "")
+                let position = TimelinePlanner.Position(lower: s.int64(0), upper: s.int64(1), id: s.text(3) ?? "")
                 if position == last { continue }  // the same event reached through two facets
-                if records.count == query.limit {
+                if page.count == query.limit {
                     hasMore = true
                     break
                 }
                 last = position
-                records.append(try record(from: s, retracted: s.int64(2) != 0, offset: plan.recordOffset))
+                try appendRecord(from: s, to: &page)
             }
-            return TimelinePage(records: records, nextCursor: hasMore ? last?.cursor : nil)
-        } catch let error as StoreError {
-            throw error
-        } catch let error as SQLiteError {
-            throw StoreError.from(error)
+            return EncodedPage(records: page, nextCursor: hasMore ? last?.cursor : nil)
         } catch {
-            throw StoreError(.io, "\(error)")
+            throw StoreError.from(any: error)
         }
     }
 
     /// A full-text page from rows in `FullTextKey` order (by first day, then rowid): reads one row past the
     /// page, then the rest of that row's day (any of which may sort before it), and sorts what it read into
     /// timeline order. Each event is indexed once, so no row repeats.
-    private func fullTextPage(_ s: SQLiteStatement, plan: TimelinePlanner, query: TimelineQuery) throws -> TimelinePage {
-        var rows: [(position: TimelinePlanner.Position, record: EventRecord)] = []
+    private func fullTextPage(_ s: SQLiteStatement, query: TimelineQuery) throws -> EncodedPage {
+        var rows: [(position: TimelinePlanner.Position, record: EncodedRecords)] = []
         var lastDay: Int64?
         while try s.step() {
-            let day = FullTextKey.day(ofKey: s.int64(3))
+            let day = FullTextKey.day(ofKey: s.int64(7))
             if let lastDay, day != lastDay { break }
-            let position = TimelinePlanner.Position(lower: s.int64(0), upper: s.int64(1), id: s.text(plan.recordOffset + 1) ?? "")
-            rows.append((position, try record(from: s, retracted: s.int64(2) != 0, offset: plan.recordOffset)))
+            var one = EncodedRecords()
+            try appendRecord(from: s, to: &one)
+            rows.append((TimelinePlanner.Position(lower: s.int64(0), upper: s.int64(1), id: s.text(3) ?? ""), one))
             if rows.count > query.limit { lastDay = day }
         }
         rows.sort { query.reverse ? $1.position < $0.position : $0.position < $1.position }
-        let page = rows.prefix(query.limit)
-        return TimelinePage(records: page.map(\.record), nextCursor: rows.count > query.limit ? page.last?.position.cursor : nil)
+        let shown = rows.prefix(query.limit)
+        var page = EncodedRecords()
+        for row in shown { page.append(contentsOf: row.record) }
+        return EncodedPage(records: page, nextCursor: rows.count > query.limit ? shown.last?.position.cursor : nil)
     }
 
-    /// The record for the row at `s`: the head revision, or for a retracted event its last content.
-    private func record(from s: SQLiteStatement, retracted: Bool, offset: Int32) throws -> EventRecord {
-        let head = try StoredRevision.decode(s, codec: codec, withBody: false, offset: offset)
-        switch head.entry {
-        case .event(let event):
-            return EventRecord(event: event, seq: head.seq)
-        case .retraction(let retraction):
-            guard let content = try lastContent(id: retraction.id, withBody: false) else {
-                throw StoreError(.corrupt, "'\(retraction.id)' has no content revision")
-            }
-            return EventRecord(event: content.event!, seq: head.seq, retraction: retraction)
-        }
+    /// Appends the record of the row at `s` (planner columns): the stored bytes of the revision it shows, its
+    /// log position, and for a retracted event the retraction (its head).
+    private func appendRecord(from s: SQLiteStatement, to page: inout EncodedRecords) throws {
+        let retraction = s.int64(2) != 0 ? try self.retraction(ofEvent: s.int64(6), id: s.text(3) ?? "") : nil
+        let seq = retraction?.seq ?? s.int64(4)
+        let appended: Void? = s.withBlob(5) { page.append(event: $0, seq: seq, retraction: retraction?.retraction) }
+        if appended == nil { throw StoreError(.corrupt, "revision \(s.int64(4)) has no stored event") }
+    }
+
+    /// The retraction at the head of a retracted event, and its log position.
+    private func retraction(ofEvent rowid: Int64, id: String) throws -> (seq: Int64, retraction: Retraction)? {
+        let s = try db.statement("""
+            SELECT r.seq, r.retraction, r.recorded, r.revision FROM events e JOIN revisions r ON r.seq = e.head WHERE e.rowid = ?
+            """)
+        defer { s.reset() }
+        try s.bind(rowid, at: 1)
+        guard try s.step(), let reason = s.text(1) else { return nil }
+        return (s.int64(0), Retraction(id: id, reason: reason, recorded: Timestamp(milliseconds: s.int64(2)), revision: s.int(3)))
     }
 
     private func facetIDs(_ names: [String]) throws -> [Int64] {
@@ -111,8 +118,7 @@ struct StoreReader {
     /// The latest revision with content (skipping a retraction).
     private func lastContent(id: String, withBody: Bool) throws -> StoredRevision? {
         let s = try db.statement("""
-            SELECT \(StoredRevision.columns) FROM events e JOIN revisions r ON r.event = e.rowid
-            WHERE e.id = ? AND r.retraction IS NULL ORDER BY r.revision DESC LIMIT 1
+            SELECT \(StoredRevision.columns) FROM events e JOIN revisions r ON r.seq = e.content WHERE e.id = ?
             """)
         try s.bind(id, at: 1)
         defer { s.reset() }
@@ -209,7 +215,6 @@ struct StoreReader {
             stats.visible = Int(try db.scalar("SELECT count(*) FROM events WHERE retracted = 0") ?? 0)
             stats.retracted = Int(try db.scalar("SELECT count(*) FROM events WHERE retracted = 1") ?? 0)
             stats.lastSeq = try db.scalar("SELECT max(seq) FROM revisions") ?? 0
-            stats.indexedSeq = stats.lastSeq
             stats.revisions = Int(try db.scalar("SELECT count(*) FROM revisions") ?? 0)
             let kinds = try db.statement("SELECT kind, count(*) FROM events WHERE retracted = 0 GROUP BY kind")
             while try kinds.step() {
@@ -237,7 +242,7 @@ struct StoreReader {
         }
     }
 
-    private static func fileSize(_ path: String) -> Int64 {
+    static func fileSize(_ path: String) -> Int64 {
         var info = stat()
         return stat(path, &info) == 0 ? Int64(info.st_size) : 0
     }
