@@ -97,6 +97,13 @@ enum Hardening {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
     }
 
+    /// Polls `condition` until it holds or `deadline` passes.
+    @discardableResult
+    static func waitUntil(_ deadline: DispatchTime, every interval: Double = 0.05, _ condition: () -> Bool) -> Bool {
+        let left = Double(Int64(deadline.uptimeNanoseconds) - Int64(DispatchTime.now().uptimeNanoseconds)) / 1e9
+        return waitUntil(timeout: max(0, left), every: interval, condition)
+    }
+
     /// Polls `condition` until it holds or `timeout` seconds pass.
     @discardableResult
     static func waitUntil(timeout: Double, every interval: Double = 0.05, _ condition: () -> Bool) -> Bool {
