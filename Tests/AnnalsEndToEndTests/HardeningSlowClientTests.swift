@@ -248,7 +248,7 @@ extension HardeningTests {
                 readers.append(reader)
             }
             for _ in 0..<(reading ? 0 : stalled) {
-                let socket = try HardeningSocket(port: server.port, receiveBuffer: 4096, timeout: 10)
+                let socket = try HardeningSocket(port: server.port, receiveBuffer: 4096)
                 socket.handshake()
                 socket.send(Request.subscribe(TimelineQuery(includeRetracted: true), fromSeq: 0).encode(requestID: 2))
                 guard case .frame(let reply) = socket.next(), reply.type == .subscribed else { throw TestFailure("subscribe failed") }
@@ -325,7 +325,7 @@ extension HardeningTests {
             #expect(detail.revisions.count == 10)
             let rssBefore = server.residentKiB
             Hardening.resetPeakResident(server.pid)
-            let hog = try HardeningSocket(port: server.port, receiveBuffer: 4096, timeout: 10)
+            let hog = try HardeningSocket(port: server.port, receiveBuffer: 4096)
             hog.handshake()
             let request = Request.get(id: "big-detail", revision: nil).encode(requestID: 7)
             hog.setNonBlocking()
