@@ -165,7 +165,7 @@ extension HardeningTests {
 
             // Codec errors: the payload does not decode, so the server answers malformed-frame and closes.
             for (name, bytes) in Self.codecErrors() {
-                let raw = try HardeningSocket(port: server.port, timeout: 5)
+                let raw = try HardeningSocket(port: server.port)
                 raw.handshake()
                 raw.send(bytes)
                 #expect(raw.nextErrorCode() == .malformedFrame, "\(name)")

@@ -118,7 +118,7 @@ extension HardeningTests {
             try replay.run(timeout: 900)
             #expect(Hardening.waitUntil(timeout: 120) { killed.load(ordering: .relaxed) == kills && !killer.isExecuting })
             #expect(killerError.withLock { $0 } == nil, "\(killerError.withLock { $0 } ?? "")")
-            #expect(replay.serverErrors.isEmpty, "server errors: \(replay.serverErrors.prefix(5))")
+            #expect(replay.serverErrors.count == 0, "server errors: \(replay.serverErrors.prefix(5))")
 
             // Every outcome is accepted or duplicate, and every acknowledged entry sits at the seq it was given.
             let outcomes = replay.acknowledged.withLock { $0 }

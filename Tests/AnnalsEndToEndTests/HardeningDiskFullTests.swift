@@ -104,7 +104,7 @@ extension HardeningTests {
             } catch {
                 #expect(error.serverCode == .storageFull)
             }
-            #expect(try client.ping() < 5)
+            #expect(Hardening.answersPing(client), "the connection still serves after the disk filled")
             client.close()
 
             // Space returns: appends work again (after a remount, or a restart with a larger cap).
@@ -131,7 +131,7 @@ extension HardeningTests {
             let exported = try Hardening.export(port: server.port)
             let ids = Set(exported.compactMap { line in (try? EventLogCodec.decode(line: String(line.split(separator: "\t", maxSplits: 1)[1])))?.id })
             let lost = acknowledged.filter { !ids.contains($0) }
-            #expect(lost.isEmpty, "\(lost.count) acknowledged events lost")
+            #expect(lost.count == 0, "\(lost.count) acknowledged events lost")
             client.close()
             #expect(try server.stop() == 0)
             #expect(try Hardening.integrityCheck(server.databasePath) == "ok")

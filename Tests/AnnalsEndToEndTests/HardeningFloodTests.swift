@@ -58,18 +58,23 @@ extension HardeningTests {
     @Suite("Hardening: connection floods", .serialized)
     struct HardeningFloodTests {
         /// Opens `count` connections; half send hello at once. Each must be answered 'server busy' and closed
-        /// (or, with `allowAdmitted`, be admitted: its hello answered). Returns (refused, admitted, slowest close).
+        /// (or, with `allowAdmitted`, be admitted: its hello answered), all before one generous deadline: a
+        /// connection left in the backlog never is. Returns (refused, admitted, slowest close, failures); the
+        /// slowest close is a figure for `Scripts/stress`.
         static func flood(port: UInt16, count: Int, allowAdmitted: Bool) throws -> (refused: Int, admitted: [HardeningSocket], slowest: Double, failures: [String]) {
             var sockets: [(HardeningSocket, Date)] = []
             for i in 0..<count {
-                let socket = try HardeningSocket(port: port, timeout: 1.5)
+                let socket = try HardeningSocket(port: port)
                 if i % 2 == 0 || allowAdmitted { socket.send(Request.hello(ClientHello(clientName: "flood")).encode(requestID: 1)) }
                 sockets.append((socket, Date()))
             }
             var refused = 0, slowest = 0.0
             var admitted: [HardeningSocket] = []
             var failures: [String] = []
+            let deadline = Hardening.deadline()
             for (i, (socket, opened)) in sockets.enumerated() {
+                socket.deadline = deadline
+                defer { socket.deadline = nil }
                 switch socket.next() {
                 case .frame(let frame):
                     switch try? Response(frame: frame) {
@@ -86,7 +91,7 @@ extension HardeningTests {
                         failures.append("\(i): unexpected \(String(describing: other))")
                     }
                 case .closed: failures.append("\(i): closed without server-busy")
-                case .timedOut: failures.append("\(i): left hanging, no answer")
+                case .timedOut: failures.append("\(i): left hanging, no answer in \(Int(Hardening.patience)) s")
                 }
             }
             return (refused, admitted, slowest, failures)
@@ -99,9 +104,10 @@ extension HardeningTests {
             let warm = try server.connect()
             _ = try warm.append(HardeningCorpus.entries(count: 20, prefix: "flood"))
             _ = try warm.timeline(TimelineQuery())
+            let fdsWarm = server.openFileDescriptors
             warm.close()
-            #expect(Hardening.waitUntil(timeout: 5) { server.openFileDescriptors > 0 })
-            Thread.sleep(forTimeInterval: 0.3)
+            // The base: once the server has closed the warm connection's socket.
+            #expect(Hardening.waitUntil(timeout: Hardening.patience) { server.openFileDescriptors < fdsWarm }, "the warm connection is released")
             let fdsBase = server.openFileDescriptors
             let admitted = try (0..<limit).map { _ in try server.connect() }
             let fdsAdmitted = server.openFileDescriptors
@@ -109,28 +115,30 @@ extension HardeningTests {
             var refused = 0, slowest = 0.0
             for wave in 0..<waves {
                 let result = try Self.flood(port: server.port, count: 100, allowAdmitted: false)
-                #expect(result.failures.isEmpty, "wave \(wave): \(result.failures.prefix(5))")
+                #expect(result.failures.count == 0, "wave \(wave): \(result.failures.prefix(5))")
                 refused += result.refused
                 slowest = max(slowest, result.slowest)
-                for client in admitted.prefix(3) { #expect(try client.ping() < 5, "admitted clients are served during the flood") }
+                for client in admitted.prefix(3) { #expect(Hardening.answersPing(client), "admitted clients are served during the flood") }
+                if !result.failures.isEmpty { break }  // failed already: more waves would each wait out their deadline
             }
             #expect(refused == waves * 100)
-            #expect(slowest < 3, "refused connections are closed promptly")
-            #expect(Hardening.waitUntil(timeout: 5) { server.openFileDescriptors <= fdsAdmitted }, "refused descriptors released")
+            #expect(Hardening.waitUntil(timeout: Hardening.patience) { server.openFileDescriptors <= fdsAdmitted }, "refused descriptors released")
             for client in admitted { client.close() }
-            #expect(Hardening.waitUntil(timeout: 10) { server.openFileDescriptors <= fdsBase }, "all descriptors released")
+            #expect(Hardening.waitUntil(timeout: Hardening.patience) { server.openFileDescriptors <= fdsBase }, "all descriptors released")
             let fdsEnd = server.openFileDescriptors
             let again = try server.connect()
-            #expect(try again.ping() < 5, "a new client is admitted once others left")
+            #expect(Hardening.answersPing(again), "a new client is admitted once others left")
             again.close()
             Hardening.figure("flood.admitted", limit)
             Hardening.figure("flood.refused", refused)
-            Hardening.figure("flood.slowest_refusal", String(format: "%.2fs", slowest))
+            Hardening.bound("flood.slowest_refusal", String(format: "%.2fs", slowest), holds: slowest < 3, "< 3s")
             Hardening.figure("flood.fds", "base \(fdsBase), with \(limit) admitted \(fdsAdmitted), end \(fdsEnd)")
         }
 
         /// When annalsd runs out of file descriptors before --max-connections, waiting connections are refused
-        /// with 'server busy' (not left hanging in the backlog) and the listener does not spin.
+        /// with 'server busy' (not left hanging in the backlog), the server says so in its log without a line per
+        /// refusal, and keeps serving. A listener that spun on EMFILE would leave the backlog waiting (each refusal
+        /// drains one connection); its CPU time while out of descriptors is a figure `Scripts/stress` bounds.
         @Test func runningOutOfDescriptorsRefusesInsteadOfHanging() throws {
             guard FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit") else {
                 Issue.record("prlimit (util-linux) is missing")
@@ -141,19 +149,23 @@ extension HardeningTests {
             _ = try warm.stats()
             let cpuBefore = Self.cpuSeconds(server.pid)
             let result = try Self.flood(port: server.port, count: 150, allowAdmitted: true)
-            #expect(result.failures.isEmpty, "\(result.failures.prefix(5))")
+            #expect(result.failures.count == 0, "\(result.failures.prefix(5))")
             #expect(result.refused > 0 && !result.admitted.isEmpty, "refused \(result.refused), admitted \(result.admitted.count)")
             #expect(result.refused + result.admitted.count == 150)
-            Thread.sleep(forTimeInterval: 1)
-            let cpu = Self.cpuSeconds(server.pid) - cpuBefore
-            #expect(cpu < 1.5, "the listener does not spin while out of descriptors (\(cpu) s of CPU)")
             let warnings = server.log.components(separatedBy: "out of file descriptors").count - 1
-            #expect(warnings <= 5, "the warning is rate-limited (\(warnings) lines)")
-            #expect(try warm.ping() < 5)
+            #expect(warnings >= 1, "the server says it is out of file descriptors")
+            // At most one a second: fewer lines than refusals unless the flood lasted about as many seconds.
+            #expect(warnings < result.refused, "the warning is rate-limited, not one per refusal (\(warnings) lines, \(result.refused) refused)")
+            #expect(Hardening.answersPing(warm), "the server still serves its clients")
             Hardening.figure("fdlimit.admitted", result.admitted.count)
             Hardening.figure("fdlimit.refused", result.refused)
-            Hardening.figure("fdlimit.cpu_seconds", String(format: "%.2f", cpu))
-            Hardening.figure("fdlimit.warnings", warnings)
+            Hardening.bound("fdlimit.warnings", "\(warnings)", holds: warnings <= 5, "<= 5")
+            if Hardening.figures {
+                // The flood, then a second still out of descriptors with the admitted connections held open.
+                Thread.sleep(forTimeInterval: 1)
+                let cpu = Self.cpuSeconds(server.pid) - cpuBefore
+                Hardening.bound("fdlimit.cpu_seconds", String(format: "%.2f", cpu), holds: cpu < 1.5, "< 1.5")
+            }
         }
 
         /// User plus system CPU time of a process, in seconds.
