@@ -115,6 +115,8 @@ extension Response {
             writer.write(record)
         case .detail(let detail):
             writer.write(detail)
+        case .encodedDetail(let payload):
+            writer.writeBytesWithoutLength(payload)
         case .page(let records, let nextCursor):
             writer.writeList(records) { $0.write($1) }
             writer.writeOptionalString(nextCursor)

@@ -15,6 +15,8 @@ public enum Response: Sendable, Hashable {
     case record(EventRecord)
     /// Answers `get`.
     case detail(EventDetail)
+    /// A `detail` already encoded from stored bytes (`DetailPayload`); read back as `detail`.
+    case encodedDetail([UInt8])
     /// Answers `timeline`, or one frame of the answer: records, and on the last frame the cursor of the next page.
     case page(records: [EventRecord], nextCursor: String?)
     /// A `page` whose records are already encoded (a store's stored bytes); it goes on the wire as `page` does,
@@ -43,7 +45,7 @@ public enum Response: Sendable, Hashable {
         case .pong: .pong
         case .appendResult: .appendResult
         case .record: .record
-        case .detail: .detail
+        case .detail, .encodedDetail: .detail
         case .page, .encodedPage: .page
         case .subscribed: .subscribed
         case .pushed: .pushed

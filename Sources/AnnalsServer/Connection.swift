@@ -265,10 +265,10 @@ final class Connection: @unchecked Sendable {
             inStore(requestID, update: true) { () throws(StoreError) in .record(try store.retract(id: id, reason: reason)) }
         case .get(let id, let revision):
             inStore(requestID) { () throws(StoreError) in
-                guard let detail = try store.get(id: id, revision: revision) else {
+                guard let detail = try store.encodedDetail(id: id, revision: revision) else {
                     throw StoreError(.notFound, "no event with id '\(id)'")
                 }
-                return .detail(detail)
+                return .encodedDetail(detail)
             }
         case .timeline(let query):
             guard query.limit <= context.configuration.limits.maxTimelinePage else {

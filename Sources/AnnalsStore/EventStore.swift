@@ -26,6 +26,11 @@ public protocol EventStore: AnyObject, Sendable {
     /// - Parameter revision: a past revision to show as current, or nil for the latest.
     func get(id: String, revision: Int?) throws(StoreError) -> EventDetail?
 
+    /// The `detail` answer for one event (PROTOCOL.md §4.3 EventDetail) in its wire encoding, ready to send;
+    /// nil when the id is unknown.
+    /// - Throws: `StoreError.notFound` for a revision the event does not have.
+    func encodedDetail(id: String, revision: Int?) throws(StoreError) -> [UInt8]?
+
     /// A page of a chronological timeline, its records in their wire encoding, ready to send.
     /// - Throws: `StoreError.invalidQuery` for a bad cursor, a search that cannot be read or a reversed range.
     func encodedTimeline(_ query: TimelineQuery) throws(StoreError) -> EncodedPage

@@ -55,6 +55,14 @@ final class TextCodec: Sendable {
         return try Inflater.inflateText(bytes, dictionary: dict, originalLength: length)
     }
 
+    /// The UTF-8 bytes that `bytes` holds, compressed with dictionary `dictionary`.
+    func decompressBytes(_ bytes: UnsafeRawBufferPointer, dictionary: Int64, length: Int) throws(CompressionError) -> [UInt8] {
+        guard let dict = state.withLock({ $0.dictionaries[dictionary] }) else {
+            throw CompressionError("record names dictionary \(dictionary), which the store does not have")
+        }
+        return try Inflater.inflate(bytes, dictionary: dict, originalLength: length)
+    }
+
     private func borrow() throws(CompressionError) -> Deflater {
         let (pooled, id, dict) = state.withLock { state -> (Deflater?, Int64, [UInt8]) in
             (state.pool.popLast(), state.current, state.dictionaries[state.current] ?? [])

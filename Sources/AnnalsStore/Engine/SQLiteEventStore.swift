@@ -314,6 +314,10 @@ public final class SQLiteEventStore: EventStore {
 
     // MARK: Reads
 
+    public func encodedDetail(id: String, revision: Int?) throws(StoreError) -> [UInt8]? {
+        try readers.withReader { (db) throws(StoreError) in try StoreReader(db: db, codec: codec).encodedDetail(id: id, revision: revision) }
+    }
+
     public func get(id: String, revision: Int?) throws(StoreError) -> EventDetail? {
         try readers.withReader { (db) throws(StoreError) in try StoreReader(db: db, codec: codec).get(id: id, revision: revision) }
     }

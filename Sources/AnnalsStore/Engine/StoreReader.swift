@@ -131,50 +131,104 @@ struct StoreReader {
         try lastContent(id: id, withBody: false)?.event
     }
 
+    /// One event with every revision and its references both ways, decoded (`encodedDetail`'s bytes).
     func get(id: String, revision: Int?) throws(StoreError) -> EventDetail? {
+        guard let payload = try encodedDetail(id: id, revision: revision) else { return nil }
+        do {
+            return try DetailPayload.decode(payload)
+        } catch {
+            throw StoreError(.corrupt, "the detail of '\(id)' does not decode: \(error.message)")
+        }
+    }
+
+    /// The `detail` answer for `id`, written from the stored bytes of its revisions and of the events its
+    /// references name, with nothing decoded but bodies (inflated into place) and the fields a reference shows.
+    func encodedDetail(id: String, revision: Int?) throws(StoreError) -> [UInt8]? {
         do {
             let s = try db.statement("""
-                SELECT \(StoredRevision.columns) FROM events e JOIN revisions r ON r.event = e.rowid
+                SELECT r.seq, r.revision, r.recorded, r.retraction, r.record, b.body_z, r.body_length, r.dict
+                FROM events e JOIN revisions r ON r.event = e.rowid LEFT JOIN bodies b ON b.seq = r.seq
                 WHERE e.id = ? ORDER BY r.revision
                 """)
+            defer { s.reset() }
             try s.bind(id, at: 1)
-            var revisions: [StoredRevision] = []
-            while try s.step() { revisions.append(try StoredRevision.decode(s, codec: codec, withBody: true)) }
-            s.reset()
-            guard let head = revisions.last else { return nil }
-            if let revision, !(1...revisions.count).contains(revision) {
-                throw StoreError(.notFound, "'\(id)' has revisions 1 to \(revisions.count), not \(revision)")
+            var rows: [Row] = []
+            while try s.step() {
+                rows.append(Row(seq: s.int64(0), revision: s.int(1), recorded: s.int64(2), retraction: s.text(3),
+                                record: s.blob(4), body: try s.withBlob(5) { (z) throws(CompressionError) in
+                                    try codec.decompressBytes(z, dictionary: s.int64(7), length: s.int(6))
+                                }))
             }
-            let shown = revision.map { revisions[$0 - 1] } ?? head
-            var retraction: Retraction?
-            if case .retraction(let r) = shown.entry { retraction = r }
-            guard let content = revisions[..<(revision ?? revisions.count)].last(where: { $0.event != nil })?.event else {
+            guard let head = rows.last else { return nil }
+            if let revision, !(1...rows.count).contains(revision) {
+                throw StoreError(.notFound, "'\(id)' has revisions 1 to \(rows.count), not \(revision)")
+            }
+            let shown = revision.map { rows[$0 - 1] } ?? head
+            guard let content = rows[..<(revision ?? rows.count)].last(where: { $0.record != nil }), let record = content.record else {
                 throw StoreError(.corrupt, "'\(id)' has no content revision")
             }
-            let current = EventRecord(event: content, seq: shown.seq, retraction: retraction)
-            var outgoing: [ResolvedReference] = []
-            for reference in content.references {
-                let target = try currentEvent(id: reference.id)
-                outgoing.append(ResolvedReference(id: reference.id, relation: reference.relation, title: target?.title, date: target?.date))
+            let retraction = shown.retraction.map { Retraction(id: id, reason: $0, recorded: Timestamp(milliseconds: shown.recorded), revision: shown.revision) }
+            return try record.withUnsafeBytes { (current) throws -> [UInt8] in
+                let view = try StoredEventView(current)
+                var payload = DetailPayload(current: current, view: view, body: content.body, seq: shown.seq, retraction: retraction)
+                for row in rows {
+                    if let record = row.record {
+                        try record.withUnsafeBytes { (bytes) throws in
+                            payload.appendRevision(event: bytes, view: try StoredEventView(bytes), body: row.body)
+                        }
+                    } else if let reason = row.retraction {
+                        payload.appendRevision(Retraction(id: id, reason: reason, recorded: Timestamp(milliseconds: row.recorded), revision: row.revision))
+                    }
+                }
+                var outgoing: [(id: String, relation: UInt8, title: String?, date: String?)] = []
+                for reference in view.references {
+                    let target = try contentView(id: reference.id)
+                    outgoing.append((reference.id, reference.relation, target?.title, target?.date))
+                }
+                var incoming: [(id: String, relation: UInt8, title: String?, date: String?)] = []
+                for referrer in try referrers(of: id) {
+                    guard let reference = referrer.references.first(where: { $0.id == id }) else { continue }
+                    incoming.append((referrer.id, reference.relation, referrer.title, referrer.date))
+                }
+                return payload.finish(outgoing: outgoing, incoming: incoming)
             }
-            var incoming: [ResolvedReference] = []
-            let referrers = try db.statement("""
-                SELECT f.id FROM facets f WHERE f.facet = (SELECT facet FROM facet_names WHERE name = ?)
-                ORDER BY f.lower, f.upper, f.id
-                """)
-            try referrers.bind(Facets.reference(id), at: 1)
-            var referrerIDs: [String] = []
-            while try referrers.step() { referrerIDs.append(referrers.text(0) ?? "") }
-            referrers.reset()
-            for referrerID in referrerIDs {
-                guard let referrer = try currentEvent(id: referrerID),
-                      let reference = referrer.references.first(where: { $0.id == id }) else { continue }
-                incoming.append(ResolvedReference(id: referrerID, relation: reference.relation, title: referrer.title, date: referrer.date))
-            }
-            return EventDetail(current: current, revisions: revisions.map(\.entry), outgoing: outgoing, incoming: incoming)
         } catch {
             throw StoreError.from(any: error)
         }
+    }
+
+    /// One revision row, as `encodedDetail` reads it.
+    private struct Row {
+        var seq: Int64
+        var revision: Int
+        var recorded: Int64
+        var retraction: String?
+        var record: [UInt8]?
+        var body: [UInt8]?
+    }
+
+    /// The fields of `id`'s shown content that a reference to it needs.
+    private func contentView(id: String) throws -> StoredEventView? {
+        let s = try db.statement("SELECT r.record FROM events e JOIN revisions r ON r.seq = e.content WHERE e.id = ?")
+        defer { s.reset() }
+        try s.bind(id, at: 1)
+        guard try s.step() else { return nil }
+        return try s.withBlob(0) { (bytes) throws(ProtocolError) in try StoredEventView(bytes) }
+    }
+
+    /// The shown content of every event that refers to `id`, in timeline order.
+    private func referrers(of id: String) throws -> [StoredEventView] {
+        let s = try db.statement("""
+            SELECT r.record FROM facets f JOIN revisions r ON r.seq = f.content
+            WHERE f.facet = (SELECT facet FROM facet_names WHERE name = ?) ORDER BY f.lower, f.upper, f.id
+            """)
+        defer { s.reset() }
+        try s.bind(Facets.reference(id), at: 1)
+        var views: [StoredEventView] = []
+        while try s.step() {
+            if let view = try s.withBlob(0, { (bytes) throws(ProtocolError) in try StoredEventView(bytes) }) { views.append(view) }
+        }
+        return views
     }
 
     // MARK: Change log
