@@ -42,14 +42,21 @@ public final class AnnalsConnection: Sendable {
     ///   - requestTimeout: seconds a blocking call waits for its answer (`requestTimeout` can change it later).
     /// - Throws: `ClientError.cannotConnect` (also when the peer does not speak the Annals protocol), or
     ///   `.server` with unsupported-version and the like.
-    public init(host: String = "127.0.0.1", port: UInt16 = 7355, token: String? = nil,
-                clientName: String = "annals-client", timeout: Double = 10, requestTimeout: Double = 120) throws(ClientError) {
-        socket = try ClientSocket.connect(host: host, port: port, timeout: timeout)
+    public convenience init(host: String = "127.0.0.1", port: UInt16 = 7355, token: String? = nil,
+                            clientName: String = "annals-client", timeout: Double = 10, requestTimeout: Double = 120) throws(ClientError) {
+        try self.init(address: .tcp(host: host, port: port), token: token, clientName: clientName, timeout: timeout,
+                      requestTimeout: requestTimeout)
+    }
+
+    /// Connects to `address` (TCP, or a Unix-domain socket) and performs the handshake; see `init(host:port:…)`.
+    public init(address: ServerAddress, token: String? = nil, clientName: String = "annals-client", timeout: Double = 10,
+                requestTimeout: Double = 120) throws(ClientError) {
+        socket = try ClientSocket.connect(to: address, timeout: timeout)
         defaultTimeout = Mutex(requestTimeout)
         do {
             let decoder: FrameDecoder
             (serverHello, decoder) = try socket.handshake(ClientHello(clientName: clientName, token: token), timeout: timeout,
-                                                          peer: "\(host):\(port)")
+                                                          peer: address.description)
             maxFrameSize = serverHello.limits.maxFrameSize
             Thread { [self] in readLoop(decoder: decoder) }.start()
         } catch {

@@ -9,6 +9,36 @@ public struct ClientSocket: Sendable {
     /// The connected descriptor (TCP_NODELAY set); the caller closes it.
     public let fd: Int32
 
+    /// Connects to `address` within `timeout` seconds.
+    public static func connect(to address: ServerAddress, timeout: Double) throws(ClientError) -> ClientSocket {
+        switch address {
+        case .tcp(let host, let port): try connect(host: host, port: port, timeout: timeout)
+        case .unix(let path): try connect(unixPath: path)
+        }
+    }
+
+    /// Connects to a Unix-domain socket at `path` (a local annalsd started with `--socket`).
+    public static func connect(unixPath path: String) throws(ClientError) -> ClientSocket {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard path.utf8.count < capacity else { throw .cannotConnect("the socket path \(path) is longer than \(capacity - 1) bytes") }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw .cannotConnect("\(path): \(String(cString: strerror(errno)))") }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard rc == 0 else {
+            let code = errno
+            Glibc.close(fd)
+            throw .cannotConnect("\(path): \(String(cString: strerror(code)))")
+        }
+        return ClientSocket(fd: fd)
+    }
+
     /// Connects to `host:port` within `timeout` seconds.
     public static func connect(host: String, port: UInt16, timeout: Double) throws(ClientError) -> ClientSocket {
         var hints = addrinfo()

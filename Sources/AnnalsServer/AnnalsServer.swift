@@ -55,8 +55,8 @@ public final class AnnalsServer: Sendable {
     private struct State {
         var connections: [Int: Connection] = [:]
         var nextID = 1
-        var listener: Unchecked<any DispatchSourceRead>?
-        /// The listener is suspended for a moment after running out of descriptors.
+        var listeners: [Unchecked<any DispatchSourceRead>] = []
+        /// The listeners are suspended for a moment after running out of descriptors.
         var listenerPaused = false
         var stopping = false
         var stopped: (@Sendable () -> Void)?
@@ -107,7 +107,26 @@ public final class AnnalsServer: Sendable {
         source.setEventHandler { [self] in acceptAll(fd) }
         source.setCancelHandler { close(fd) }
         let boxed = Unchecked(value: source)
-        state.withLock { $0.listener = boxed }
+        state.withLock { $0.listeners.append(boxed) }
+        if let path = config.socketPath { try listen(onSocket: path) }
+        source.resume()
+    }
+
+    /// Also accepts connections on a Unix-domain socket at `path` (replacing a stale socket file).
+    private func listen(onSocket path: String) throws {
+        let fd: Int32
+        do {
+            fd = try Socket.listen(unixPath: path)
+        } catch {
+            throw ServerError(message: error.description)
+        }
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
+        source.setEventHandler { [self] in acceptAll(fd) }
+        source.setCancelHandler {
+            close(fd)
+            unlink(path)
+        }
+        state.withLock { $0.listeners.append(Unchecked(value: source)) }
         source.resume()
     }
 
@@ -178,8 +197,8 @@ public final class AnnalsServer: Sendable {
     /// Stops accepting for 100 ms (when not even the spare descriptor helps, e.g. the system is out of them).
     private func pauseListener() {
         let paused = state.withLock { state -> Bool in
-            guard let listener = state.listener, !state.listenerPaused else { return false }
-            listener.value.suspend()
+            guard !state.listeners.isEmpty, !state.listenerPaused else { return false }
+            for listener in state.listeners { listener.value.suspend() }
             state.listenerPaused = true
             return true
         }
@@ -188,7 +207,7 @@ public final class AnnalsServer: Sendable {
             state.withLock { state in
                 guard state.listenerPaused else { return }
                 state.listenerPaused = false
-                state.listener?.value.resume()
+                for listener in state.listeners { listener.value.resume() }
             }
         }
     }
@@ -234,10 +253,10 @@ public final class AnnalsServer: Sendable {
         let connections = state.withLock { state -> [Connection] in
             state.stopping = true
             // A suspended source never runs its cancel handler: resume before cancelling.
-            if state.listenerPaused { state.listener?.value.resume() }
+            if state.listenerPaused { for listener in state.listeners { listener.value.resume() } }
             state.listenerPaused = false
-            state.listener?.value.cancel()
-            state.listener = nil
+            for listener in state.listeners { listener.value.cancel() }
+            state.listeners = []
             if state.connections.isEmpty { return [] }
             state.stopped = completion
             return Array(state.connections.values)

@@ -9,6 +9,9 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// TCP port; 0 picks a free one (read it back from `AnnalsServer.port`).
     public var port: UInt16 = 7355
+    /// A Unix-domain socket to listen on as well, for clients on this machine (no TCP stack, as PostgreSQL's
+    /// and Redis's local sockets); nil for none. Its access is the file's permissions.
+    public var socketPath: String?
     /// When set, every operation but hello needs this shared secret.
     public var token: String?
     /// Connections beyond this get 'server busy' and are closed.

@@ -39,6 +39,41 @@ enum Socket {
         return (fd, try localPort(fd))
     }
 
+    /// A non-blocking Unix-domain listening socket at `path`. A socket file already there is removed first when
+    /// nothing answers on it (a server that did not stop cleanly); a live one is `EADDRINUSE`.
+    static func listen(unixPath path: String, backlog: Int32 = 1024) throws(Failure) -> Int32 {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard path.utf8.count < capacity else { throw Failure(call: "socket path \(path) (longer than \(capacity - 1) bytes)", code: ENAMETOOLONG) }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+        }
+        let length = socklen_t(MemoryLayout<sockaddr_un>.size)
+        var info = stat()
+        if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFSOCK {
+            let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            let live = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(probe, $0, length) == 0 }
+            }
+            close(probe)
+            if live { throw Failure(call: "bind(\(path)): another server listens there", code: EADDRINUSE) }
+            unlink(path)
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(call: "socket", code: errno) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 }
+        }
+        guard bound, Glibc.listen(fd, backlog) == 0 else {
+            let code = errno
+            close(fd)
+            throw Failure(call: "bind(\(path))", code: code)
+        }
+        try setNonBlocking(fd)
+        return fd
+    }
+
     static func setNonBlocking(_ fd: Int32) throws(Failure) {
         let flags = fcntl(fd, F_GETFL)
         guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else { throw Failure(call: "fcntl", code: errno) }
@@ -73,6 +108,7 @@ enum Socket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
         }
         guard rc == 0 else { return "?" }
+        if storage.ss_family == sa_family_t(AF_UNIX) { return "unix" }
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
         var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
         let ok = withUnsafePointer(to: &storage) {

@@ -1,3 +1,4 @@
+import AnnalsClient
 import Foundation
 
 /// Minimal `--flag value` parsing for the bench subcommands (the target keeps to the dependencies it was given).
@@ -28,6 +29,12 @@ struct Args {
     }
 
     func string(_ name: String, default value: String) -> String { values[name] ?? value }
+
+    /// annalsd's address: `--socket PATH` (a Unix-domain socket), else 127.0.0.1 and `--port`.
+    func server() throws(BenchError) -> ServerAddress {
+        if let path = values["socket"] { return .unix(path: path) }
+        return .tcp(host: "127.0.0.1", port: UInt16(try int("port")))
+    }
 
     func int(_ name: String, default value: Int? = nil) throws(BenchError) -> Int {
         guard let text = values[name] else {

@@ -36,7 +36,7 @@ enum LatencyCommand {
     }
 
     static func run(_ args: Args) throws(BenchError) {
-        let port = UInt16(try args.int("port"))
+        let address = try args.server()
         let query = try args.string("query")
         let clients = try args.int("clients", default: 1)
         let seconds = try args.double("seconds", default: 10)
@@ -46,7 +46,7 @@ enum LatencyCommand {
         guard ["actor", "range", "text", "get"].contains(query) else { throw BenchError("--query must be actor, range, text or get") }
 
         var sockets: [ClientSocket] = []
-        for _ in 0..<clients { sockets.append(try PingCommand.connect(port: port, clientName: "annals-bench-latency")) }
+        for _ in 0..<clients { sockets.append(try PingCommand.connect(address, clientName: "annals-bench-latency")) }
         let maxRSS = Atomic<Int>(0)
         let stop = Atomic<Bool>(false)
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)

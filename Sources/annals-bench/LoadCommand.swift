@@ -7,7 +7,7 @@ import Synchronization
 /// `annals-bench load`: ingest through AnnalsClient: K connections, each pipelining up to `--window` batches.
 enum LoadCommand {
     static func run(_ args: Args) throws(BenchError) {
-        let port = UInt16(try args.int("port"))
+        let address = try args.server()
         let clients = try args.int("clients", default: 1), batchSize = try args.int("batch", default: 1000)
         let window = try args.int("window", default: 4)
         let events = try CorpusReader.read(try args.string("file"), limit: try args.int("limit", default: .max))
@@ -22,8 +22,8 @@ enum LoadCommand {
         // the next one opening while the last drains, so the pipeline stays full. (Reported to the server's owner.)
         let rotate = try args.int("rotate", default: 8)
         func open() throws(BenchError) -> AnnalsConnection {
-            do { return try AnnalsConnection(port: port, clientName: "annals-bench-load") } catch {
-                throw BenchError("cannot connect to annalsd on port \(port): \(error)")
+            do { return try AnnalsConnection(address: address, clientName: "annals-bench-load") } catch {
+                throw BenchError("cannot connect to annalsd at \(address): \(error)")
             }
         }
         _ = try open()  // fail early when the server is not there
@@ -43,7 +43,7 @@ enum LoadCommand {
                 while b < allBatches.count {
                     if connection == nil || sent % rotate == 0 {
                         do {
-                            let next = try AnnalsConnection(port: port, clientName: "annals-bench-load")
+                            let next = try AnnalsConnection(address: address, clientName: "annals-bench-load")
                             used.append(next)
                             connection = next
                             counts.withLock { $0.connections += 1 }
@@ -100,7 +100,7 @@ enum LoadCommand {
     /// `store-stats --port P`: the server's counts and sizes.
     static func stats(_ args: Args) throws(BenchError) {
         do {
-            let connection = try AnnalsConnection(port: UInt16(try args.int("port")), clientName: "annals-bench-stats")
+            let connection = try AnnalsConnection(address: try args.server(), clientName: "annals-bench-stats")
             let s = try connection.stats()
             connection.close()
             printJSON(["events": s.events, "revisions": s.revisions, "file_bytes": s.fileBytes, "text_bytes": s.textBytes,

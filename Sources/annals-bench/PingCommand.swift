@@ -10,14 +10,14 @@ import Glibc
 /// `redis-benchmark -t ping` without -P) and the idle-connection test.
 enum PingCommand {
     /// A blocking loopback connection that has done the handshake.
-    static func connect(port: UInt16, clientName: String = "annals-bench-raw") throws(BenchError) -> ClientSocket {
+    static func connect(_ address: ServerAddress, clientName: String = "annals-bench-raw") throws(BenchError) -> ClientSocket {
         let socket: ClientSocket
-        do { socket = try ClientSocket.connect(host: "127.0.0.1", port: port, timeout: 10) } catch {
-            throw BenchError("connect to 127.0.0.1:\(port): \(error)")
+        do { socket = try ClientSocket.connect(to: address, timeout: 10) } catch {
+            throw BenchError("connect to \(address): \(error)")
         }
         do { _ = try socket.handshake(ClientHello(clientName: clientName), timeout: 10) } catch {
             socket.close()
-            throw BenchError("handshake with 127.0.0.1:\(port): \(error)")
+            throw BenchError("handshake with \(address): \(error)")
         }
         return socket
     }
@@ -34,11 +34,11 @@ enum PingCommand {
     }
 
     static func run(_ args: Args) throws(BenchError) {
-        let port = UInt16(try args.int("port"))
+        let address = try args.server()
         let count = try args.int("connections", default: 1)
         let seconds = try args.double("seconds", default: 5)
         var fds: [Int32] = []
-        for _ in 0..<count { fds.append(try connect(port: port).fd) }
+        for _ in 0..<count { fds.append(try connect(address).fd) }
         var decoders: [FrameDecoder] = Array(repeating: FrameDecoder(), count: fds.count)
         var polls: [pollfd] = []
         for fd in fds {
@@ -84,13 +84,13 @@ enum PingCommand {
 
     /// `idle --port P --connections N --pid annalsd`: RSS of annalsd before and with N idle connections.
     static func idle(_ args: Args) throws(BenchError) {
-        let port = UInt16(try args.int("port"))
+        let address = try args.server()
         let count = try args.int("connections", default: 1000)
         let pid = try args.int("pid")
         let settle = try args.double("settle", default: 2)
         let before = ProcessStatus.kib("VmRSS", pid: pid)
         var fds: [Int32] = []
-        for _ in 0..<count { fds.append(try connect(port: port).fd) }
+        for _ in 0..<count { fds.append(try connect(address).fd) }
         usleep(useconds_t(settle * 1e6))
         let with = ProcessStatus.kib("VmRSS", pid: pid)
         // Every connection still answers.

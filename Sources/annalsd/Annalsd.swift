@@ -24,6 +24,9 @@ struct Annalsd: ParsableCommand {
     @Option(help: "TCP port; 0 picks a free port (printed on the ready line).")
     var port: UInt16 = 7355
 
+    @Option(help: ArgumentHelp("Also listen on a Unix-domain socket at this path, for clients on this machine (ANNALS_ADDR=unix:PATH).", valueName: "path"))
+    var socket: String?
+
     @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding a shared secret that clients must present.", valueName: "path"))
     var tokenFile: String?
 
@@ -128,6 +131,7 @@ struct Annalsd: ParsableCommand {
         var configuration = ServerConfiguration()
         configuration.host = host
         configuration.port = port
+        configuration.socketPath = socket
         configuration.token = try tokenFile.map(Self.readToken)
         configuration.maxConnections = maxConnections
         configuration.concurrentReads = concurrentReads
@@ -149,7 +153,7 @@ struct Annalsd: ParsableCommand {
         }
         Self.handleSignals(server: server, store: store, logger: logger)
         logger.info("serving \(path)", metadata: ["token": "\(configuration.token == nil ? "none" : "required")"])
-        FileHandle.standardOutput.write(Data("annalsd \(AnnalsServer.version) listening on \(host):\(server.port)\n".utf8))
+        FileHandle.standardOutput.write(Data("annalsd \(AnnalsServer.version) listening on \(host):\(server.port)\(socket.map { " and unix:" + $0 } ?? "")\n".utf8))
         dispatchMain()
     }
 

@@ -20,7 +20,7 @@ struct PingCommand: ParsableCommand {
         try runReportingErrors {
             let connection = try server.connect()
             defer { connection.close() }
-            let (host, port) = try server.address()
+            let address = try server.address()
             var times: [Double] = []
             for _ in 0..<count {
                 times.append(try connection.ping())
@@ -30,7 +30,7 @@ struct PingCommand: ParsableCommand {
             let median = times.sorted()[times.count / 2]
             let timing = count == 1 ? String(format: "%.2f ms", best * 1000)
                 : String(format: "median %.2f ms, best %.2f ms over %d pings", median * 1000, best * 1000, count)
-            Terminal.write("annalsd \(hello.serverVersion) (protocol \(hello.protocolVersion)) at \(host):\(port): \(timing)\n")
+            Terminal.write("annalsd \(hello.serverVersion) (protocol \(hello.protocolVersion)) at \(address): \(timing)\n")
         }
     }
 }

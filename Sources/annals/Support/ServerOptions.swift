@@ -14,20 +14,26 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding the server's shared secret.", valueName: "path"))
     var tokenFile: String?
 
-    /// The address to use: flags first, then ANNALS_ADDR, then the default.
-    func address() throws -> (host: String, port: UInt16) {
-        var host = "127.0.0.1"
-        var port: UInt16 = 7355
+    @Option(help: ArgumentHelp("annalsd's Unix-domain socket on this machine (annalsd --socket), instead of TCP.", valueName: "path"))
+    var socket: String?
+
+    /// The address to use: flags first, then ANNALS_ADDR (`host:port` or `unix:/path`), then the default.
+    func address() throws -> ServerAddress {
+        if let socket { return .unix(path: socket) }
+        var address = ServerAddress.tcp(host: "127.0.0.1", port: 7355)
         if let value = ProcessInfo.processInfo.environment["ANNALS_ADDR"], !value.isEmpty {
-            guard let colon = value.lastIndex(of: ":"), let parsed = UInt16(value[value.index(after: colon)...]),
-                  colon != value.startIndex
-            else {
-                throw CLIError(.usage, "ANNALS_ADDR must be host:port (such as 127.0.0.1:7355), not '\(value)'")
+            guard let parsed = ServerAddress(parsing: value) else {
+                throw CLIError(.usage, "ANNALS_ADDR must be host:port (such as 127.0.0.1:7355) or unix:/path/to/socket, not '\(value)'")
             }
-            host = String(value[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            port = parsed
+            address = parsed
         }
-        return (self.host ?? host, self.port ?? port)
+        if host != nil || port != nil {
+            if case .tcp(let envHost, let envPort) = address {
+                return .tcp(host: host ?? envHost, port: port ?? envPort)
+            }
+            return .tcp(host: host ?? "127.0.0.1", port: port ?? 7355)
+        }
+        return address
     }
 
     /// The token file to use: `--token-file`, else ANNALS_TOKEN_FILE; nil for none.
@@ -39,18 +45,18 @@ struct ServerOptions: ParsableArguments {
 
     /// Connects and performs the handshake; with a token, checks at once that the server takes it.
     func connect() throws -> AnnalsConnection {
-        let (host, port) = try address()
+        let address = try address()
         let path = tokenPath
         let token = try path.map(Self.readToken)
-        let connection = try AnnalsConnection(host: host, port: port, token: token, clientName: "annals-cli/0.1.0", timeout: 5)
+        let connection = try AnnalsConnection(address: address, token: token, clientName: "annals-cli/0.1.0", timeout: 5)
         if connection.serverHello.tokenRequired {
             guard let path else {
                 connection.close()
-                throw CLIError(.unauthorized, "annalsd at \(host):\(port) needs a token: pass --token-file FILE or set ANNALS_TOKEN_FILE")
+                throw CLIError(.unauthorized, "annalsd at \(address) needs a token: pass --token-file FILE or set ANNALS_TOKEN_FILE")
             }
             if let error = Self.failure(of: connection.ping), error.serverCode == .unauthorized {
                 connection.close()
-                throw CLIError(.unauthorized, "the token in \(path) is not the one annalsd at \(host):\(port) was started with")
+                throw CLIError(.unauthorized, "the token in \(path) is not the one annalsd at \(address) was started with")
             }
         }
         return connection
