@@ -20,6 +20,9 @@ public struct FrameDecoder: Sendable {
     private var buffer: [UInt8] = []
     private var readIndex = 0
     private var failure: ProtocolError?
+    /// Bytes moved to the front of the buffer so far (the decoder's only copying besides payloads): it stays
+    /// below what was appended, whatever the frames, so decoding is linear in the bytes received.
+    public private(set) var movedByteCount = 0
 
     /// A decoder that rejects frames whose length prefix exceeds `maxFrameSize`.
     public init(maxFrameSize: Int = ServerLimits.defaultMaxFrameSize) {
@@ -56,6 +59,7 @@ public struct FrameDecoder: Sendable {
         if readIndex == buffer.count {
             buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 20)
         } else {
+            movedByteCount += buffer.count - readIndex
             buffer.removeSubrange(0..<readIndex)
         }
         readIndex = 0
