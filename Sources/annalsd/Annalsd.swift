@@ -124,7 +124,7 @@ struct Annalsd: ParsableCommand {
             throw Failure("cannot open the database: \(error.message)")
         }
 
-        let trimmer = MemoryTrimmer()
+        let trimmer = MemoryTrimmer { [store] in store.releaseMemory() }
         store.onCommit { _ in trimmer.noteCommit() }
         trimmer.start()
 

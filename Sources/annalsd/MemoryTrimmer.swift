@@ -16,7 +16,14 @@ final class MemoryTrimmer: Sendable {
     private let queue = DispatchQueue(label: "annals.memory-trim", qos: .utility)
     private let interval: Double
 
-    init(interval: Double = 1) { self.interval = interval }
+    private let whenIdle: @Sendable () -> Void
+
+    /// - Parameter whenIdle: runs once writes have stopped for `ticksAfterCommit` ticks, before the last trim
+    ///   (the store gives back its write caches there).
+    init(interval: Double = 1, whenIdle: @escaping @Sendable () -> Void = {}) {
+        self.interval = interval
+        self.whenIdle = whenIdle
+    }
 
     /// Call when the store committed something.
     func noteCommit() { ticksLeft.store(Self.ticksAfterCommit, ordering: .relaxed) }
@@ -25,7 +32,8 @@ final class MemoryTrimmer: Sendable {
     func start() {
         queue.asyncAfter(deadline: .now() + interval) { [self] in
             if ticksLeft.load(ordering: .relaxed) > 0 {
-                ticksLeft.subtract(1, ordering: .relaxed)
+                // The next-to-last tick lets the store give back its caches; the last trims what they freed.
+                if ticksLeft.subtract(1, ordering: .relaxed).newValue == 1 { whenIdle() }
                 malloc_trim(0)
             }
             start()

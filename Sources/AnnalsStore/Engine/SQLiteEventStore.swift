@@ -24,6 +24,11 @@ public final class SQLiteEventStore: EventStore {
         public var readers = 4
         /// Page cache per connection, in KiB.
         public var cacheKiB = 16 * 1024
+        /// Page cache of the writer's connection and of the full-text index's, in KiB. Every insert lands on
+        /// pages spread over the whole file (ids, facets, index segments), so once the files outgrow the cache each
+        /// one costs reads; the cache fills only while writing and is given back when writes stop
+        /// (`releaseMemory`).
+        public var writerCacheKiB = 256 * 1024
         /// zlib level 1…9. Level 3 compresses bodies 2.35× with the trained dictionary at 2.3 times the speed of
         /// level 6 (2.43×; Scripts/bench-results/ profile of issue 12).
         public var compressionLevel: Int32 = 3
@@ -77,7 +82,7 @@ public final class SQLiteEventStore: EventStore {
         let db: SQLiteDatabase
         do {
             db = try SQLiteDatabase(path: path)
-            try Self.configure(db, options: options)
+            try Self.configure(db, options: options, cacheKiB: options.writerCacheKiB)
         } catch {
             throw StoreError(error.isCorrupt ? .corrupt : .io, "cannot open \(path): \(error.message)")
         }
@@ -94,7 +99,9 @@ public final class SQLiteEventStore: EventStore {
         }
         self.writer = UncheckedBox(writer)
         openedAtSeq = writer.lastSeq
-        let configure: (SQLiteDatabase) throws(SQLiteError) -> Void = { db throws(SQLiteError) in try Self.configure(db, options: options) }
+        let configure: (SQLiteDatabase) throws(SQLiteError) -> Void = { db throws(SQLiteError) in
+            try Self.configure(db, options: options, cacheKiB: options.writerCacheKiB)
+        }
         search = try SearchIndex(storePath: path, storeID: storeID, logEnd: writer.lastSeq, codec: codec, configure: configure)
         let attach = search.attachSQL
         readers = ReaderPool(capacity: options.readers) { () throws(StoreError) -> SQLiteDatabase in
@@ -138,8 +145,8 @@ public final class SQLiteEventStore: EventStore {
         return trainedAt
     }
 
-    private static func configure(_ db: SQLiteDatabase, options: Options) throws(SQLiteError) {
-        try db.execute(Schema.connectionPragmas(synchronous: options.synchronous.rawValue, cacheKiB: options.cacheKiB))
+    private static func configure(_ db: SQLiteDatabase, options: Options, cacheKiB: Int? = nil) throws(SQLiteError) {
+        try db.execute(Schema.connectionPragmas(synchronous: options.synchronous.rawValue, cacheKiB: cacheKiB ?? options.cacheKiB))
         try db.execute("PRAGMA wal_autocheckpoint=\(options.walAutocheckpoint)")
         if let maxPageCount = options.maxPageCount { _ = try db.pragma("max_page_count=\(maxPageCount)") }
     }
@@ -330,6 +337,13 @@ public final class SQLiteEventStore: EventStore {
 
     public func whenSearchable(through seq: Int64, timeout: Double, _ done: @escaping @Sendable (Bool) -> Void) {
         search.whenIndexed(through: max(seq, openedAtSeq), timeout: timeout, done)
+    }
+
+    /// Gives back the page caches of the writer and the full-text index (call when writes have stopped: they
+    /// refill as writing resumes).
+    public func releaseMemory() {
+        writerQueue.async { [writer] in _ = try? writer.value.db.execute("PRAGMA shrink_memory") }
+        search.releaseMemory()
     }
 
     /// Waits until searches see every entry written so far (tests and tools).

@@ -14,11 +14,14 @@ final class SearchIndex: @unchecked Sendable {
     /// The file beside the store's main file.
     static func path(forStore path: String) -> String { path + ".search" }
 
-    /// The schema of the index file.
+    /// The schema of the index file, and its version: a file of another version is rebuilt from the log.
+    /// `columnsize=0`: Annals never ranks by length, so the per-document sizes FTS5 keeps for that are left out
+    /// (one random b-tree insert less per entry).
+    static let schemaVersion: Int64 = 1
     static let schema = """
         CREATE TABLE IF NOT EXISTS state(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-            title, summary, body, content='', tokenize='unicode61 remove_diacritics 2'
+            title, summary, body, content='', columnsize=0, tokenize='unicode61 remove_diacritics 2'
         );
         """
 
@@ -71,14 +74,18 @@ final class SearchIndex: @unchecked Sendable {
         do {
             let index = try SQLiteDatabase(path: path)
             try configure(index)
-            try index.execute(Self.schema)
+            try index.execute("CREATE TABLE IF NOT EXISTS state(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID")
             var position = try index.scalar("SELECT value FROM state WHERE name = 'position'") ?? 0
             let owner = try index.scalar("SELECT value FROM state WHERE name = 'store'")
-            if owner != storeID || position > logEnd {
-                // Made for another store, or ahead of this log (a restored file): index the log again.
+            let version = try index.scalar("SELECT value FROM state WHERE name = 'version'")
+            if owner != storeID || position > logEnd || version != Self.schemaVersion {
+                // Made for another store or by another version, or ahead of this log (a restored file): index the
+                // log again.
                 try index.transaction {
-                    try index.execute("INSERT INTO fts(fts) VALUES ('delete-all')")
+                    try index.execute("DROP TABLE IF EXISTS fts")
+                    try index.execute(Self.schema)
                     try index.run("INSERT OR REPLACE INTO state VALUES ('store', ?)", .int(storeID))
+                    try index.run("INSERT OR REPLACE INTO state VALUES ('version', ?)", .int(Self.schemaVersion))
                     try index.run("INSERT OR REPLACE INTO state VALUES ('position', 0)")
                 }
                 position = 0
@@ -193,6 +200,15 @@ final class SearchIndex: @unchecked Sendable {
 
     /// Why the index could not write its last batch, while it retries (a full disk, say); nil when well.
     var failure: String? { state.withLock { $0.failure } }
+
+    /// Gives back the index connection's page cache once it has caught up with the log.
+    func releaseMemory() {
+        queue.async { [self] in
+            guard state.withLock({ !$0.closed && !$0.running }) else { return }
+            _ = try? index.value.execute("PRAGMA shrink_memory")
+            _ = try? log.value.execute("PRAGMA shrink_memory")
+        }
+    }
 
     /// `PRAGMA integrity_check` of the index file and FTS5's own check: "ok" when sound.
     func integrityCheck() throws(StoreError) -> String {
