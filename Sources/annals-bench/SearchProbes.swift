@@ -31,8 +31,8 @@ final class SearchProbes: Sendable {
 
     private let state = Mutex(State())
 
-    /// The longest lag recorded, in microseconds (longer ones are recorded as this).
-    static let highestLag: UInt64 = 600_000_000
+    /// The longest lag recorded, in microseconds (longer ones are recorded as this): an hour.
+    static let highestLag: UInt64 = 3_600_000_000
 
     private static func histogram() -> Histogram<UInt64> {
         Histogram<UInt64>(highestTrackableValue: highestLag, numberOfSignificantValueDigits: .three)
