@@ -72,8 +72,30 @@ def judge(value, peer, target, higher_better):
     if target is None:
         return ratio, "—"
     if higher_better:
-        return ratio, "met" if ratio >= target else f"missed: {target / ratio:.2f}× short"
-    return ratio, "met" if ratio <= target else f"missed: {ratio / target:.2f}× over"
+        return ratio, "met" if ratio >= target else f"missed: {factor(target / ratio)}× short"
+    return ratio, "met" if ratio <= target else f"missed: {factor(ratio / target)}× over"
+
+
+def precise(x, ref):
+    """`x` with two decimals, or as many more (up to five) as it takes not to print it as `ref` (a target a verdict
+    turns on): 0.350005 against 0.35 prints 0.35001, not 0.35."""
+    for digits in (2, 3, 4, 5):
+        if f"{x:.{digits}f}" != f"{ref:.{digits}f}":
+            break
+    return f"{x:.{digits}f}"
+
+
+def factor(x):
+    """How far a missed target is: 1.36, or 1.0001 rather than a puzzling 1.00."""
+    return precise(x, 1.0)
+
+
+def ratio_text(row):
+    """The ratio column, with the decimals its verdict turns on."""
+    if row["ratio"] is None:
+        return "—"
+    target = row.get("target_value")
+    return (precise(row["ratio"], target) if target is not None else f"{row['ratio']:.2f}") + "×"
 
 
 SUBSET_MAX = 100_000
@@ -180,7 +202,7 @@ for n in sizes:
             verdict = "—"  # a figure shown alone, with nothing to set it against
         target_text = "" if target is None else (f"≥ {target}×" if higher_better else f"≤ {target}×")
         table.append({"figure": figure, "annals": value, "peer": peer_label, "peer_value": peer, "ratio": ratio,
-                      "target": target_text, "verdict": verdict, "unit": unit, "transport": transport,
+                      "target": target_text, "target_value": target, "verdict": verdict, "unit": unit, "transport": transport,
                       "issue12": target_name})
 
     # Annals' load reports events accepted per second (failed batches, if any, do not count).
@@ -276,9 +298,8 @@ for n in sizes:
     out.append("| figure | Annals | peer | peer figure | ratio | transport (Annals / peer) | target (issue 12) | verdict |\n"
                "| --- | ---: | --- | ---: | ---: | --- | --- | --- |")
     for row in table:
-        ratio_text = "—" if row["ratio"] is None else f"{row['ratio']:.2f}×"
         out.append(f"| {row['figure']} | {fmt(row['annals'])} | {row['peer']} | {fmt(row['peer_value'])} | "
-                   f"{ratio_text} | {row['transport']} | {row['target'] or '—'} | {row['verdict']} |")
+                   f"{ratio_text(row)} | {row['transport']} | {row['target'] or '—'} | {row['verdict']} |")
     out.append("")
     notes = []
     for q, _ in QUERIES:
@@ -353,8 +374,7 @@ else:
     head.append("| target | size | Annals | peer figure | ratio | transport (Annals / peer) | verdict |\n"
                 "| --- | ---: | ---: | ---: | ---: | --- | --- |")
     for t in targets:
-        ratio_text = "—" if t["ratio"] is None else f"{t['ratio']:.2f}×"
-        head.append(f"| {t['issue12']} | {t['size']:,} | {fmt(t['annals'])} | {fmt(t['peer_value'])} | {ratio_text} | "
+        head.append(f"| {t['issue12']} | {t['size']:,} | {fmt(t['annals'])} | {fmt(t['peer_value'])} | {ratio_text(t)} | "
                     f"{t['transport']} | {t['verdict']} |")
     head.append("")
 md[targets_at:targets_at] = head
