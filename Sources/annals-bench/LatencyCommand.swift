@@ -100,7 +100,7 @@ enum LatencyCommand {
             if t.firstError == nil { t.firstError = driver.firstError }
         }
         var result: [String: Any] = [
-            "system": "annals", "query": query, "clients": clients, "seconds": wall, "count": Int(h.totalCount),
+            "system": "annals", "transport": address.transport, "query": query, "clients": clients, "seconds": wall, "count": Int(h.totalCount),
             "ops_per_second": Double(h.totalCount) / wall,
             "p50_us": h.valueAtPercentile(50), "p99_us": h.valueAtPercentile(99), "p999_us": h.valueAtPercentile(99.9),
             "mean_us": h.mean, "max_us": h.max, "rows_per_query": Double(t.rows) / Double(max(1, Int(h.totalCount))),

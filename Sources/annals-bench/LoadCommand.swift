@@ -5,6 +5,8 @@ import Foundation
 import Synchronization
 
 /// `annals-bench load`: ingest through AnnalsClient: K connections, each pipelining up to `--window` batches.
+/// With `--ready-file PATH`, creates that file once the corpus is read and the first batches are about to go
+/// out, so a probe run beside it (`search-lag --start-file PATH`) measures during the ingest, not before it.
 enum LoadCommand {
     static func run(_ args: Args) throws(BenchError) {
         let address = try args.server()
@@ -27,6 +29,10 @@ enum LoadCommand {
             }
         }
         _ = try open()  // fail early when the server is not there
+        let readyFile = args.string("ready-file", default: "")
+        if !readyFile.isEmpty && !FileManager.default.createFile(atPath: readyFile, contents: Data()) {
+            throw BenchError("cannot create --ready-file \(readyFile)")
+        }
         let counts = Mutex((accepted: 0, duplicate: 0, rejected: 0, failed: 0, connections: 0, firstError: String?.none))
         let done = DispatchGroup()
         let allBatches = batches
@@ -88,7 +94,7 @@ enum LoadCommand {
         done.wait()
         let seconds = elapsed(since: start)
         let c = counts.withLock { $0 }
-        var result: [String: Any] = ["events": events.count, "clients": clients, "batch": batchSize, "window": window,
+        var result: [String: Any] = ["transport": address.transport, "events": events.count, "clients": clients, "batch": batchSize, "window": window,
                                      "seconds": seconds, "events_per_second": Double(events.count) / seconds,
                                      "accepted": c.accepted, "duplicate": c.duplicate, "rejected": c.rejected, "failed_batches": c.failed,
                                      "connections": c.connections, "rotate": rotate,
@@ -97,14 +103,16 @@ enum LoadCommand {
         printJSON(result)
     }
 
-    /// `store-stats --port P`: the server's counts and sizes.
+    /// `store-stats --port P | --socket PATH`: the server's counts and sizes (both files of the store: the log
+    /// and its full-text index, with their write-ahead logs), and how far the full-text index follows the log.
     static func stats(_ args: Args) throws(BenchError) {
         do {
             let connection = try AnnalsConnection(address: try args.server(), clientName: "annals-bench-stats")
             let s = try connection.stats()
             connection.close()
             printJSON(["events": s.events, "revisions": s.revisions, "file_bytes": s.fileBytes, "text_bytes": s.textBytes,
-                       "compressed_bytes": s.compressedBytes, "ratio": Double(s.textBytes) / Double(max(1, s.compressedBytes))])
+                       "compressed_bytes": s.compressedBytes, "ratio": Double(s.textBytes) / Double(max(1, s.compressedBytes)),
+                       "last_seq": s.lastSeq, "indexed_seq": s.indexedSeq, "index_lag_ms": s.indexLagMilliseconds])
         } catch let error as BenchError {
             throw error
         } catch {

@@ -79,7 +79,7 @@ enum PingCommand {
         }
         let wall = elapsed(since: start)
         for fd in fds { close(fd) }
-        printJSON(["connections": count, "seconds": wall, "round_trips": pongs, "round_trips_per_second": Double(pongs) / wall])
+        printJSON(["transport": address.transport, "connections": count, "seconds": wall, "round_trips": pongs, "round_trips_per_second": Double(pongs) / wall])
     }
 
     /// `idle --port P --connections N --pid annalsd`: RSS of annalsd before and with N idle connections.
@@ -102,7 +102,7 @@ enum PingCommand {
             }
         }
         for fd in fds { close(fd) }
-        printJSON(["connections": count, "rss_before_kib": before, "rss_with_kib": with,
+        printJSON(["transport": address.transport, "connections": count, "rss_before_kib": before, "rss_with_kib": with,
                    "per_connection_kib": Double(with - before) / Double(max(1, count)), "answered_of_10": alive])
     }
 }
