@@ -37,6 +37,9 @@ public final class SQLiteEventStore: EventStore {
         public var dictionaryTrainingThreshold: Int64 = 200
         /// Largest number of entries one group transaction takes.
         public var maxGroupEntries = 10_000
+        /// How long, in seconds, the oldest entry not yet in the full-text index may have waited before the writer
+        /// waits for the index to catch up (it then resumes once the index is half as far behind).
+        public var maxSearchLag = 0.5
         /// Caps the database at this many pages (tests use it to simulate a full disk).
         public var maxPageCount: Int64?
         /// SQLite's WAL auto-checkpoint, in pages.
@@ -225,6 +228,9 @@ public final class SQLiteEventStore: EventStore {
     /// groups instead of waiting for a steady load to stop.
     private func drain() {
         dispatchPrecondition(condition: .onQueue(writerQueue))
+        // Writes wait while the full-text index is too far behind, so a search finds a write within about a
+        // second of its acknowledgement however fast the log grows: then the log grows as fast as it is indexed.
+        search.waitForBacklog(atMost: options.maxSearchLag)
         guard let group = takeGroup() else { return }
         apply(group)
         writerQueue.async { self.drain() }

@@ -16,13 +16,16 @@ final class SearchIndex: @unchecked Sendable {
 
     /// The schema of the index file, and its version: a file of another version is rebuilt from the log.
     /// `columnsize=0`: Annals never ranks by length, so the per-document sizes FTS5 keeps for that are left out
-    /// (one random b-tree insert less per entry).
-    static let schemaVersion: Int64 = 1
+    /// (one random b-tree insert less per entry). `automerge` 8 instead of 4: FTS5 merges segments when 8 of a
+    /// size have gathered, so each entry is rewritten by fewer merges (300k entries: 113 instead of 135 µs of
+    /// CPU each, the index 3% larger).
+    static let schemaVersion: Int64 = 2
     static let schema = """
         CREATE TABLE IF NOT EXISTS state(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
             title, summary, body, content='', columnsize=0, tokenize='unicode61 remove_diacritics 2'
         );
+        INSERT INTO fts(fts, rank) VALUES ('automerge', 8);
         """
 
     private struct State {
@@ -42,6 +45,8 @@ final class SearchIndex: @unchecked Sendable {
         var waiters: [Waiter] = []
         var nextWaiter: UInt64 = 0
         var failure: String?
+        /// The writer waits for the backlog to shrink (`waitForBacklog`).
+        var writerWaiting = false
     }
 
     private struct Waiter {
@@ -62,6 +67,8 @@ final class SearchIndex: @unchecked Sendable {
     private let index: UncheckedBox<SQLiteDatabase>
     private let log: UncheckedBox<SQLiteDatabase>
     private let codec: TextCodec
+    /// Signalled each time the index commits a batch (the writer may be waiting for the backlog to shrink).
+    private let backlogShrank = DispatchSemaphore(value: 0)
 
     /// Opens (or creates) the index of the store at `storePath` and starts catching up with its log.
     /// - Parameters:
@@ -120,6 +127,20 @@ final class SearchIndex: @unchecked Sendable {
             guard state.position < state.logEnd,
                   let oldest = state.commitTimes.first(where: { $0.seq > state.position }) else { return (state.position, 0) }
             return (state.position, Int64((DispatchTime.now().uptimeNanoseconds - oldest.at) / 1_000_000))
+        }
+    }
+
+    /// Blocks (the writer) while the oldest entry not yet indexed has waited longer than `seconds`, until it has
+    /// waited at most half that, or the index is closed or failing.
+    func waitForBacklog(atMost seconds: Double) {
+        guard lag().milliseconds > Int64(seconds * 1000) else { return }
+        let target = Int64(seconds * 500)
+        state.withLock { $0.writerWaiting = true }
+        defer { state.withLock { $0.writerWaiting = false } }
+        while true {
+            let (closed, failing) = state.withLock { ($0.closed, $0.failure != nil) }
+            if closed || failing || lag().milliseconds <= target { return }
+            _ = backlogShrank.wait(timeout: .now() + 0.05)
         }
     }
 
@@ -309,16 +330,17 @@ final class SearchIndex: @unchecked Sendable {
             try db.run("INSERT OR REPLACE INTO state VALUES ('position', ?)", .int(position))
         }
         db.resetStatements()
-        let satisfied = state.withLock { state -> [Waiter] in
+        let (satisfied, writerWaiting) = state.withLock { state -> ([Waiter], Bool) in
             state.position = max(state.position, position)
             if state.readFromLog && state.position >= state.logEnd { state.readFromLog = false }
             state.commitTimes.removeAll { $0.seq <= state.position }
             state.failure = nil
             let ready = state.waiters.filter { $0.seq <= state.position }
             state.waiters.removeAll { $0.seq <= state.position }
-            return ready
+            return (ready, state.writerWaiting)
         }
         for waiter in satisfied { waiter.done(true) }
+        if writerWaiting { backlogShrank.signal() }
     }
 
     /// The title, summary and body of the content revision at `seq`, read from the log.
