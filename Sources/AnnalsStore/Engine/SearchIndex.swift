@@ -58,7 +58,7 @@ final class SearchIndex: @unchecked Sendable {
     /// Entries the writer's work may hold in memory before the index reads from the log instead.
     static let maxPending = 50_000
     /// Entries indexed in one transaction at most.
-    static let maxBatch = 10_000
+    static let maxBatch = 2_500
 
     let path: String
     private let queue = DispatchQueue(label: "annals.store.search", qos: .userInitiated)
@@ -130,16 +130,22 @@ final class SearchIndex: @unchecked Sendable {
         }
     }
 
-    /// Blocks (the writer) while the oldest entry not yet indexed has waited longer than `seconds`, until it has
-    /// waited at most half that, or the index is closed or failing.
-    func waitForBacklog(atMost seconds: Double) {
-        guard lag().milliseconds > Int64(seconds * 1000) else { return }
-        let target = Int64(seconds * 500)
-        state.withLock { $0.writerWaiting = true }
-        defer { state.withLock { $0.writerWaiting = false } }
+    /// Blocks (the writer) while the index is `backlog` or more entries behind the log, or until it is closed
+    /// or failing (writes then go on: the index catches up later).
+    /// - Returns: how many entries the log may grow by before the index is `backlog` behind.
+    func waitForRoom(backlog: Int) -> Int {
+        var waiting = false
+        defer { if waiting { state.withLock { $0.writerWaiting = false } } }
         while true {
-            let (closed, failing) = state.withLock { ($0.closed, $0.failure != nil) }
-            if closed || failing || lag().milliseconds <= target { return }
+            let (behind, closed, failing) = state.withLock { state -> (Int64, Bool, Bool) in
+                (state.logEnd - state.position, state.closed, state.failure != nil)
+            }
+            if behind < Int64(backlog) { return backlog - Int(behind) }
+            if closed || failing { return backlog }
+            if !waiting {
+                waiting = true
+                state.withLock { $0.writerWaiting = true }
+            }
             _ = backlogShrank.wait(timeout: .now() + 0.05)
         }
     }
