@@ -13,8 +13,8 @@ final class ServerContext: Sendable {
     let store: any EventStore
     let configuration: ServerConfiguration
     let logger: Logger
-    /// Every connection's store reads, in one first-in-first-out queue.
-    let reads: ReadScheduler
+    /// The loops connections run on (see `EventLoops`).
+    let loops: EventLoops
     /// Events waiting for the store's writer, for all connections together.
     let appendBudget: AppendBudget
     /// Amends and retractions (they wait for the store's writer, so they must not hold a read slot).
@@ -26,7 +26,7 @@ final class ServerContext: Sendable {
         self.store = store
         self.configuration = configuration
         self.logger = logger
-        self.reads = ReadScheduler(width: configuration.concurrentReads)
+        self.loops = EventLoops(count: configuration.concurrentReads)
         self.appendBudget = AppendBudget(limit: configuration.maxQueuedAppends)
         self.onClose = onClose
     }
@@ -136,7 +136,7 @@ public final class AnnalsServer: Sendable {
                 guard !state.stopping, state.connections.count < context.configuration.maxConnections else { return nil }
                 let id = state.nextID
                 state.nextID += 1
-                let connection = Connection(id: id, fd: fd, context: context)
+                let connection = Connection(id: id, fd: fd, queue: context.loops.pick(), context: context)
                 state.connections[id] = connection
                 return connection
             }
