@@ -177,6 +177,9 @@ final class Connection: @unchecked Sendable {
                 budget -= n
                 readBuffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                 processFrames()
+                // Less than a full buffer: the socket is drained (the source fires again if more comes), so
+                // a request-response client costs one recv per request, not two.
+                if n < readBuffer.count { break }
             } else if n == 0 {
                 logger.debug("peer closed the connection")
                 shutDown()
