@@ -8,8 +8,12 @@ public final class RawConnection {
     private var decoder = FrameDecoder()
 
     /// Connects to 127.0.0.1:`port`; reads wait at most `timeout` seconds.
-    public init(port: UInt16, timeout: Int = 30) throws {
+    /// - Parameter receiveBuffer: a small socket receive buffer, for a client that stops reading.
+    public init(port: UInt16, timeout: Int = 30, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian

@@ -95,6 +95,32 @@ struct InProcessServerTests {
         }
     }
 
+    @Test func aSubscriberThatStopsReadingIsCutOffWithServerBusyNamingItsSubscription() throws {
+        try InProcessServer.run(configure: { $0.subscriberBufferLimit = 256 << 10 }) { server in
+            let subscriber = try RawConnection(port: server.port, receiveBuffer: 4096)
+            try subscriber.hello()
+            try subscriber.send([(.subscribe(TimelineQuery(), fromSeq: 0), 3)])
+            #expect(try subscriber.next()?.type == .subscribed)
+            // The subscriber reads nothing while 16 MB of events are appended and pushed to it.
+            let writer = try server.connect()
+            let body = String(repeating: "A long account of the negotiations. ", count: 550)
+            for batch in 0..<40 {
+                _ = try writer.append((0..<20).map { .event(try Self.event("slow-\(batch)-\($0)", body: body)) })
+            }
+            #expect(try writer.ping() > 0, "the writer is served")
+            var cutOff: ProtocolError?
+            while let frame = try subscriber.next() {
+                if case .error(let error) = try Response(frame: frame) {
+                    #expect(frame.requestID == 3)
+                    cutOff = error
+                }
+            }
+            #expect(cutOff?.code == .serverBusy && cutOff?.message.contains("subscriber too slow") == true)
+            #expect(server.log.contains { $0.hasPrefix("closing after error") && $0.contains("code=server-busy") })
+            writer.close()
+        }
+    }
+
     @Test func theTokenIsNeverLoggedAndAWrongOneIsToldApartFromAMissingOne() throws {
         let token = "in-process-token-0123456789"
         try InProcessServer.run(configure: { $0.token = token }) { server in
