@@ -43,7 +43,10 @@ final class ServerContext: Sendable {
         }
     }
 
-    func connectionClosed(_ connection: Connection) { onClose(connection) }
+    func connectionClosed(_ connection: Connection) {
+        loops.release(connection.loop)
+        onClose(connection)
+    }
 }
 
 /// The Annals TCP server: a non-blocking listening socket and one `Connection` per client, all driven
@@ -136,7 +139,7 @@ public final class AnnalsServer: Sendable {
                 guard !state.stopping, state.connections.count < context.configuration.maxConnections else { return nil }
                 let id = state.nextID
                 state.nextID += 1
-                let connection = Connection(id: id, fd: fd, queue: context.loops.pick(), context: context)
+                let connection = Connection(id: id, fd: fd, loop: context.loops.assign(), context: context)
                 state.connections[id] = connection
                 return connection
             }

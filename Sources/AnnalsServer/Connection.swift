@@ -19,7 +19,9 @@ import Glibc
 final class Connection: @unchecked Sendable {
     let id: Int
     let fd: Int32
-    /// The connection's event loop: every access to its state happens there.
+    /// The connection's event loop (its number in `EventLoops`, and its queue): every access to its state
+    /// happens there.
+    let loop: Int
     let queue: DispatchQueue
     private let context: ServerContext
     private let logger: Logger
@@ -50,10 +52,11 @@ final class Connection: @unchecked Sendable {
     /// How long a search waits for the full-text index to pass the writes it must see.
     static let searchWaitSeconds: Double = 30
 
-    init(id: Int, fd: Int32, queue: DispatchQueue, context: ServerContext) {
+    init(id: Int, fd: Int32, loop: (number: Int, queue: DispatchQueue), context: ServerContext) {
         self.id = id
         self.fd = fd
-        self.queue = queue
+        self.loop = loop.number
+        self.queue = loop.queue
         self.context = context
         let config = context.configuration
         router = RequestRouter(configuration: config)

@@ -10,16 +10,32 @@ import Synchronization
 /// such a queue until it is empty, so a connection that re-enqueues work would not yield to the others.
 final class EventLoops: Sendable {
     let queues: [DispatchQueue]
-    private let next = Atomic<Int>(0)
+    /// Open connections per loop.
+    private let load: Mutex<[Int]>
 
     /// - Parameter count: loops, i.e. queries that run at once (at least 1).
     init(count: Int) {
         queues = (0..<max(1, count)).map { DispatchQueue(label: "annals.loop.\($0)") }
+        load = Mutex(Array(repeating: 0, count: queues.count))
     }
 
-    /// The loop for a new connection: each in turn.
-    func pick() -> DispatchQueue {
-        let n = next.add(1, ordering: .relaxed).oldValue & Int.max
-        return queues[n % queues.count]
+    /// The loop for a new connection: the one with the fewest connections (so two long-lived connections do
+    /// not share a loop while another idles because short ones came and went in between).
+    /// - Returns: the loop's number (give it back to `release`) and its queue.
+    func assign() -> (number: Int, queue: DispatchQueue) {
+        let number = load.withLock { load in
+            let least = load.indices.min { load[$0] < load[$1] } ?? 0
+            load[least] += 1
+            return least
+        }
+        return (number, queues[number])
     }
+
+    /// A connection of loop `number` closed.
+    func release(_ number: Int) {
+        load.withLock { $0[number] -= 1 }
+    }
+
+    /// Open connections per loop (for tests and diagnostics).
+    var connections: [Int] { load.withLock { $0 } }
 }
