@@ -32,12 +32,12 @@ final class ServerContext: Sendable {
     }
 
     /// The last log position committed, as far as subscriptions know.
-    var lastSeq: Int64 { lastCommitted.load(ordering: .acquiring) }
+    var lastSeq: Int64 { lastCommitted.load(ordering: .sequentiallyConsistent) }
 
     func committed(_ seq: Int64) {
         var current = lastCommitted.load(ordering: .relaxed)
         while current < seq {
-            let (exchanged, original) = lastCommitted.compareExchange(expected: current, desired: seq, ordering: .acquiringAndReleasing)
+            let (exchanged, original) = lastCommitted.compareExchange(expected: current, desired: seq, ordering: .sequentiallyConsistent)
             if exchanged { break }
             current = original
         }

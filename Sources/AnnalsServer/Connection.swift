@@ -27,7 +27,12 @@ final class Connection: @unchecked Sendable {
     private let logger: Logger
     private var router: RequestRouter
     private var sequencer: RequestSequencer<StoreRequest>
-    private var feeds: [UInt32: SubscriptionFeed] = [:]
+    private var feeds: [UInt32: SubscriptionFeed] = [:] {
+        didSet { if feeds.isEmpty != oldValue.isEmpty { subscribed.store(!feeds.isEmpty, ordering: .sequentiallyConsistent) } }
+    }
+    /// Whether `feeds` has any, for `storeCommitted` (called on the writer's thread). Sequentially consistent,
+    /// with `ServerContext.lastSeq`: a commit either sees the flag or is seen by the feed's first fetch.
+    private let subscribed = Atomic<Bool>(false)
     private var decoder: FrameDecoder
     private var readBuffer: [UInt8] = []
     private var output = OutputBuffer()
@@ -396,8 +401,10 @@ final class Connection: @unchecked Sendable {
         send(feed.end(), of: feed)
     }
 
-    /// Called (on any thread) when the store commits: subscriptions may have entries to push.
+    /// Called (on any thread) when the store commits: subscriptions may have entries to push. A connection
+    /// without any is left alone (a subscription that starts later reads the last position itself).
     func storeCommitted() {
+        guard subscribed.load(ordering: .sequentiallyConsistent) else { return }
         queue.async { self.turn {} }
     }
 
