@@ -248,7 +248,7 @@ final class Connection: @unchecked Sendable {
         switch route {
         case .answer(let response):
             if case .hello = response {
-                logger.debug("hello", metadata: ["authorized": "\(router.phase == .authorized)"])
+                logger.debug("hello from \(router.clientName ?? "?")", metadata: ["authorized": "\(router.phase == .authorized)"])
             }
             let (frames, closes) = encode(.success(response), requestID: requestID)
             perform(sequencer.answer(requestID, with: frames, closes: closes))

@@ -30,6 +30,8 @@ struct RequestRouter {
 
     let configuration: ServerConfiguration
     private(set) var phase = Phase.awaitingHello
+    /// The name the client gave in its last hello, for the log.
+    private(set) var clientName: String?
 
     init(configuration: ServerConfiguration) { self.configuration = configuration }
 
@@ -80,6 +82,7 @@ struct RequestRouter {
             return .close(ProtocolError(.unsupportedVersion,
                                         "protocol version \(hello.protocolVersion) is not supported; this server speaks \(ProtocolVersion.current)"))
         }
+        clientName = hello.clientName
         let authorized = configuration.token.map { token in hello.token.map { TokenCheck.equal($0, token) } ?? false } ?? true
         phase = authorized ? .authorized : .unauthorized(tokenGiven: hello.token != nil)
         return .answer(.hello(ServerHello(serverVersion: configuration.serverVersion, protocolVersion: ProtocolVersion.current,

@@ -134,7 +134,8 @@ struct InProcessServerTests {
             let client = try server.connect(token: token)
             #expect(try client.ping() > 0)
             client.close()
-            #expect(server.log.contains { $0.contains("authorized=true") })
+            #expect(server.log.contains { $0.hasPrefix("hello from annals-test") && $0.contains("authorized=true") })
+            #expect(server.log.contains { $0.hasPrefix("hello from raw") && $0.contains("authorized=false") })
             #expect(!server.log.contains { $0.contains(token) || $0.contains("wrong-token") })
         }
     }
