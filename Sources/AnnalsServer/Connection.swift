@@ -107,12 +107,15 @@ final class Connection: @unchecked Sendable {
 
     // MARK: Turns
 
-    /// One event of the loop: `body`, then what it set in motion, then the subscriptions' pushes, then one send.
+    /// One event of the loop: `body` and what it set in motion, one send of every answer ready, then the
+    /// subscriptions' pushes (read while the output has room, so after the send) and their send.
     private func turn(_ body: () -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !closed else { return }
         readsThisTurn = 0
         body()
+        flush()
+        guard !feeds.isEmpty else { return }
         pumpSubscriptions()
         flush()
     }
