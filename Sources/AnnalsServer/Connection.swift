@@ -307,17 +307,17 @@ final class Connection: @unchecked Sendable {
             }
             readsThisTurn += 1
             let result = Result { () throws(StoreError) in try request.respond(using: store, maxFrameSize: context.configuration.limits.maxFrameSize) }
-            if case .subscribe(let filter, let fromSeq) = request, case .success(.subscribed(let lastSeq)) = result, sequencer.acceptsRequests {
-                var feed = SubscriptionFeed(id: requestID, filter: filter, ticket: ticket, fromSeq: fromSeq, lastSeq: lastSeq)
-                let first = feed.begin()
-                feeds[requestID] = feed
-                send(first, of: feed)
-            } else if case .subscribe = request, case .success(.subscribed(let lastSeq)) = result {
-                // Closing: the subscription does not start.
-                perform(sequencer.finish(ticket, with: [Response.subscribed(lastSeq: lastSeq).encode(requestID: requestID)]))
-            } else {
+            // A subscription starts its feed, which sends the reply once its flag is known (unless the connection
+            // is closing: then the reply says no catch-up follows).
+            guard case .subscribe(let filter, let fromSeq) = request, case .success(.subscribed(let lastSeq)) = result,
+                  sequencer.acceptsRequests else {
                 finish(ticket, requestID: requestID, result)
+                return
             }
+            var feed = SubscriptionFeed(id: requestID, filter: filter, ticket: ticket, fromSeq: fromSeq, lastSeq: lastSeq)
+            let first = feed.begin()
+            feeds[requestID] = feed
+            send(first, of: feed)
         }
     }
 
