@@ -97,7 +97,20 @@ let package = Package(
         .testTarget(name: "AnnalsCoreTests", dependencies: ["AnnalsCore"], exclude: ["Fixtures"]),
         .testTarget(name: "AnnalsStoreTests", dependencies: ["AnnalsCore", "AnnalsStore", "AnnalsProtocol", "CAnnalsSQLite", "AnnalsFuzzing"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "AnnalsServerTests", dependencies: ["AnnalsServer"]),
+        // Test support: an AnnalsServer inside the test process on port 0, its log kept in memory.
+        .target(
+            name: "AnnalsServerTesting",
+            dependencies: [
+                "AnnalsServer", "AnnalsStore", "AnnalsClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            path: "Tests/AnnalsServerTesting"
+        ),
+        .testTarget(
+            name: "AnnalsServerTests",
+            dependencies: ["AnnalsServer", "AnnalsServerTesting", "AnnalsClient", "AnnalsCore", "AnnalsProtocol", "AnnalsStore"]
+        ),
         .testTarget(name: "AnnalsImportTests", dependencies: ["AnnalsCore", "AnnalsImport"]),
         .testTarget(
             name: "AnnalsInputTests",
@@ -110,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "AnnalsEndToEndTests",
             dependencies: [
-                "AnnalsCore", "AnnalsClient", "AnnalsProtocol", "AnnalsFuzzing", "AnnalsImport",
+                "AnnalsCore", "AnnalsClient", "AnnalsProtocol", "AnnalsFuzzing", "AnnalsImport", "AnnalsServer", "AnnalsServerTesting",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             exclude: ["Golden"]

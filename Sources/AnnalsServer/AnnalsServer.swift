@@ -13,8 +13,8 @@ final class ServerContext: Sendable {
     let store: any EventStore
     let configuration: ServerConfiguration
     let logger: Logger
-    /// Every connection's store reads, in one first-in-first-out queue.
-    let reads: ReadScheduler
+    /// The loops connections run on (see `EventLoops`).
+    let loops: EventLoops
     /// Events waiting for the store's writer, for all connections together.
     let appendBudget: AppendBudget
     /// Amends and retractions (they wait for the store's writer, so they must not hold a read slot).
@@ -26,24 +26,27 @@ final class ServerContext: Sendable {
         self.store = store
         self.configuration = configuration
         self.logger = logger
-        self.reads = ReadScheduler(width: configuration.concurrentReads)
+        self.loops = EventLoops(count: configuration.concurrentReads)
         self.appendBudget = AppendBudget(limit: configuration.maxQueuedAppends)
         self.onClose = onClose
     }
 
     /// The last log position committed, as far as subscriptions know.
-    var lastSeq: Int64 { lastCommitted.load(ordering: .acquiring) }
+    var lastSeq: Int64 { lastCommitted.load(ordering: .sequentiallyConsistent) }
 
     func committed(_ seq: Int64) {
         var current = lastCommitted.load(ordering: .relaxed)
         while current < seq {
-            let (exchanged, original) = lastCommitted.compareExchange(expected: current, desired: seq, ordering: .acquiringAndReleasing)
+            let (exchanged, original) = lastCommitted.compareExchange(expected: current, desired: seq, ordering: .sequentiallyConsistent)
             if exchanged { break }
             current = original
         }
     }
 
-    func connectionClosed(_ connection: Connection) { onClose(connection) }
+    func connectionClosed(_ connection: Connection) {
+        loops.release(connection.loop)
+        onClose(connection)
+    }
 }
 
 /// The Annals TCP server: a non-blocking listening socket and one `Connection` per client, all driven
@@ -155,7 +158,7 @@ public final class AnnalsServer: Sendable {
                 guard !state.stopping, state.connections.count < context.configuration.maxConnections else { return nil }
                 let id = state.nextID
                 state.nextID += 1
-                let connection = Connection(id: id, fd: fd, context: context)
+                let connection = Connection(id: id, fd: fd, loop: context.loops.assign(), context: context)
                 state.connections[id] = connection
                 return connection
             }

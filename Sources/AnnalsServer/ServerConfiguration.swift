@@ -35,8 +35,9 @@ public struct ServerConfiguration: Sendable {
     public var maxQueuedAppends = 20_000
     /// A subscriber whose unsent pushes pass this many bytes is disconnected.
     public var subscriberBufferLimit = 16 << 20
-    /// Store reads that may run at once, for all connections together (one reader connection each; see
-    /// `ReadScheduler`). More than the cores only adds thread switches to CPU-bound reads.
+    /// Event loops (see `EventLoops`): the queries that run at once, for all connections together (give the
+    /// store one reader connection for each, and one for amends and retractions). Each connection runs on
+    /// one loop; more loops than cores only add thread switches to CPU-bound reads.
     public var concurrentReads = ServerConfiguration.cores
     /// The version string announced in hello.
     public var serverVersion = AnnalsServer.version

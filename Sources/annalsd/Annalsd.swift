@@ -71,7 +71,7 @@ struct Annalsd: ParsableCommand {
     var maxQueuedAppends = ServerConfiguration().maxQueuedAppends
 
     @Option(name: .customLong("concurrent-reads"), help: ArgumentHelp(
-        "Queries run at once, for all connections together (the rest wait their turn, first come first served); default: the cores online.",
+        "Event loops, i.e. queries run at once for all connections together; each connection is served by one loop, first come first served; default: the cores online.",
         valueName: "n"))
     var concurrentReads = ServerConfiguration.cores
 
@@ -115,7 +115,7 @@ struct Annalsd: ParsableCommand {
         options.maxPageCount = maxDBPages
         options.cacheKiB = cacheSize * 1024
         options.walAutocheckpoint = walAutocheckpoint
-        // One reader connection for every read that can run at once, and one for amends and retractions.
+        // One reader connection per event loop (a loop runs one query at a time), and one for amends and retractions.
         options.readers = concurrentReads + 1
         let store: SQLiteEventStore
         do {

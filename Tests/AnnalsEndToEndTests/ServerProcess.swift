@@ -1,4 +1,5 @@
 import AnnalsClient
+import AnnalsServerTesting
 import Foundation
 
 /// A real annalsd started on a loopback port picked by the kernel, with a fresh database, for one test.
@@ -105,3 +106,5 @@ struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+extension ServerProcess: TestServer {}

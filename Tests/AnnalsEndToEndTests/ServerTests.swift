@@ -1,6 +1,8 @@
 import AnnalsClient
 import AnnalsCore
 import AnnalsProtocol
+import AnnalsServer
+import AnnalsServerTesting
 import Foundation
 import Synchronization
 import Testing
@@ -17,6 +19,20 @@ enum Fixtures {
 
     static func event(_ id: String, _ date: String = "2001-01-01", body: String? = nil, actors: [Actor] = []) -> Event {
         Event(id: id, date: try! HistoricalDate(parsing: date), kind: .statement, title: "Event \(id)", body: body, actors: actors)
+    }
+}
+
+/// Where a test body runs: against the annalsd binary, or against an `AnnalsServer` inside the test process.
+enum ServerKind: CaseIterable, Sendable {
+    case binary
+    case inProcess
+
+    /// A started server: annalsd with `arguments`, or an in-process server with `configure` applied.
+    func start(arguments: [String] = [], configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> any TestServer {
+        switch self {
+        case .binary: try ServerProcess(arguments: arguments)
+        case .inProcess: try InProcessServer(configure: configure)
+        }
     }
 }
 
@@ -52,8 +68,9 @@ struct ServerTests {
         #expect(try client.get(id: "cache-flags").current.event.id == "cache-flags")
     }
 
-    @Test func handshakeAnnouncesVersionAndLimits() throws {
-        let server = try ServerProcess(arguments: ["--max-batch", "500"])
+    @Test(arguments: ServerKind.allCases)
+    func handshakeAnnouncesVersionAndLimits(kind: ServerKind) throws {
+        let server = try kind.start(arguments: ["--max-batch", "500"]) { $0.limits.maxEventsPerBatch = 500 }
         let client = try server.connect()
         #expect(client.serverHello.protocolVersion == ProtocolVersion.current)
         #expect(client.serverHello.limits.maxEventsPerBatch == 500)
@@ -62,8 +79,9 @@ struct ServerTests {
         client.close()
     }
 
-    @Test func everyOperation() throws {
-        let server = try ServerProcess()
+    @Test(arguments: ServerKind.allCases)
+    func everyOperation(kind: ServerKind) throws {
+        let server = try kind.start()
         let client = try server.connect()
         let outcomes = try client.append(Fixtures.sampleEntries)
         #expect(Fixtures.sampleEntries.count >= 40)
@@ -239,8 +257,9 @@ struct ServerTests {
         #expect(try client.stats().events == sent * 50)
     }
 
-    @Test func pipelinedResponsesComeInRequestOrder() throws {
-        let server = try ServerProcess()
+    @Test(arguments: ServerKind.allCases)
+    func pipelinedResponsesComeInRequestOrder(kind: ServerKind) throws {
+        let server = try kind.start()
         let client = try server.connect()
         _ = try client.append(Fixtures.sampleEntries)
         let order = Mutex<[Int]>([])
@@ -261,8 +280,9 @@ struct ServerTests {
         #expect(order.withLock { $0 } == Array(0..<60))
     }
 
-    @Test func subscriberReceivesOtherConnectionsEventsInOrder() throws {
-        let server = try ServerProcess()
+    @Test(arguments: ServerKind.allCases)
+    func subscriberReceivesOtherConnectionsEventsInOrder(kind: ServerKind) throws {
+        let server = try kind.start()
         let writer = try server.connect()
         _ = try writer.append(Array(Fixtures.sampleEntries.prefix(10)))
         let reader = try server.connect()
@@ -288,8 +308,9 @@ struct ServerTests {
         }.count)
     }
 
-    @Test func subscriptionFramesMarkTheEndOfCatchUp() throws {
-        let server = try ServerProcess()
+    @Test(arguments: ServerKind.allCases)
+    func subscriptionFramesMarkTheEndOfCatchUp(kind: ServerKind) throws {
+        let server = try kind.start()
         let client = try server.connect()
         _ = try client.append(Array(Fixtures.sampleEntries.prefix(12)))
         // Raw frames: `subscribed` has more=1, every catch-up push more=1 but the last, which has 0.
@@ -325,8 +346,9 @@ struct ServerTests {
         #expect(received.withLock { $0 } == 13)
     }
 
-    @Test func pipelinedReadsSeeEarlierWritesOfTheSameConnection() throws {
-        let server = try ServerProcess()
+    @Test(arguments: ServerKind.allCases)
+    func pipelinedReadsSeeEarlierWritesOfTheSameConnection(kind: ServerKind) throws {
+        let server = try kind.start()
         let client = try server.connect()
         let outcome = Mutex<[String]>([])
         let done = DispatchGroup()
@@ -343,8 +365,9 @@ struct ServerTests {
         #expect(outcome.withLock { $0 } == (0..<20).map { "ryw-\($0)" })
     }
 
-    @Test func malformedFrameGetsItsErrorWhileOthersAreServed() throws {
-        let server = try ServerProcess()
+    @Test(arguments: ServerKind.allCases)
+    func malformedFrameGetsItsErrorWhileOthersAreServed(kind: ServerKind) throws {
+        let server = try kind.start()
         let good = try server.connect()
         let raw = try RawClient(port: server.port)
         try raw.send(Request.hello(ClientHello(clientName: "raw")).encode(requestID: 1))
@@ -361,8 +384,9 @@ struct ServerTests {
         #expect(try good.ping() > 0)
     }
 
-    @Test func versionMismatchAndHandshakeRequired() throws {
-        let server = try ServerProcess()
+    @Test(arguments: ServerKind.allCases)
+    func versionMismatchAndHandshakeRequired(kind: ServerKind) throws {
+        let server = try kind.start()
         let raw = try RawClient(port: server.port)
         try raw.send(Request.hello(ClientHello(protocolVersion: 99, clientName: "future")).encode(requestID: 1))
         guard case .error(let error) = try Response(frame: try raw.readFrame()) else { Issue.record("no error"); return }

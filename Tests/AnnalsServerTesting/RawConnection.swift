@@ -1,0 +1,72 @@
+import AnnalsProtocol
+import Foundation
+
+/// A bare blocking TCP client that sends frames as bytes and reads frames one by one, for tests that must
+/// see exactly what the server sends (flags, request ids, the end of the stream).
+public final class RawConnection {
+    public let fd: Int32
+    private var decoder = FrameDecoder()
+
+    /// Connects to 127.0.0.1:`port`; reads wait at most `timeout` seconds.
+    /// - Parameter receiveBuffer: a small socket receive buffer, for a client that stops reading.
+    public init(port: UInt16, timeout: Int = 30, receiveBuffer: Int32? = nil) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else {
+            close(fd)
+            throw RawConnectionError("connect to port \(port) failed: errno \(errno)")
+        }
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(fd) }
+
+    /// Sends `requests` in one write, each with its request id.
+    public func send(_ requests: [(Request, UInt32)]) throws {
+        try send(requests.flatMap { $0.0.encode(requestID: $0.1) })
+    }
+
+    public func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw RawConnectionError("send failed: errno \(errno)") }
+            offset += n
+        }
+    }
+
+    /// Says hello and reads the answer.
+    @discardableResult
+    public func hello(token: String? = nil) throws -> Response? {
+        try send([(.hello(ClientHello(clientName: "raw", token: token)), 1)])
+        return try next().map { try Response(frame: $0) }
+    }
+
+    /// The next frame, or nil when the server closed the connection.
+    /// - Throws: when nothing arrives within the timeout, or the bytes are not a frame.
+    public func next() throws -> Frame? {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            if let frame = try decoder.next() { return frame }
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 || (n < 0 && errno == ECONNRESET) { return nil }
+            guard n > 0 else { throw RawConnectionError("no frame within the timeout (errno \(errno))") }
+            decoder.append(buffer[0..<n])
+        }
+    }
+}
+
+public struct RawConnectionError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
