@@ -1,5 +1,6 @@
 import AnnalsCore
 import AnnalsStore
+import CAnnalsSQLite
 import Dispatch
 import Foundation
 import Synchronization
@@ -55,5 +56,17 @@ import Testing
         #expect(done.wait(timeout: .now() + 30) == .success)
         store.close()
         #expect(throws: StoreError.self) { try store.append([.event(Sample.event("late", "1957"))]) }
+    }
+}
+
+/// SQLite's process-wide allocation statistics stay off once a store has opened: with them on, every
+/// connection's allocations take one global mutex (the writer, the indexer and the readers serialized on it).
+@Suite struct SQLiteLibraryConfigurationTests {
+    @Test("a store's connections leave SQLite's global memory statistics off")
+    func memoryStatisticsOff() throws {
+        let fixture = try StoreFixture()
+        _ = try fixture.store.append([.event(Sample.event("memstatus", "1956"))])
+        // With statistics on, the connections just opened would have allocated memory that this counts.
+        #expect(sqlite3_memory_used() == 0)
     }
 }
