@@ -28,6 +28,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CAnnalsPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         // glibc's malloc.h (malloc_trim), part of the C library itself.
         .systemLibrary(name: "CAnnalsMalloc"),
 
@@ -37,6 +42,9 @@ let package = Package(
         // The storage protocol and its SQLite engine.
         // It keeps each revision in the wire encoding (AnnalsProtocol), so pages are sent as stored.
         .target(name: "AnnalsStore", dependencies: ["AnnalsCore", "AnnalsProtocol", "CAnnalsSQLite", "CAnnalsZlib"]),
+
+        // The PostgreSQL engine behind the same protocol (libpq), for many annalsd in front of one database.
+        .target(name: "AnnalsPostgres", dependencies: ["AnnalsCore", "AnnalsProtocol", "AnnalsStore", "CAnnalsPQ"]),
 
         // Frames, message codecs and error codes of the wire protocol. No I/O.
         .target(name: "AnnalsProtocol", dependencies: ["AnnalsCore"]),
