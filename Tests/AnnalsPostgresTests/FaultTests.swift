@@ -1,0 +1,88 @@
+@testable import AnnalsPostgres
+import AnnalsCore
+import AnnalsStore
+import Foundation
+import Synchronization
+import Testing
+
+/// Lost connections, a statement that runs too long, and databases that cannot be opened.
+@Suite("PostgreSQL: faults", .serialized)
+struct FaultTests {
+    @Test func everyConnectionIsMadeAgainAfterTheServerEndsThem() throws {
+        let database = try TestDatabase()
+        let store = try database.store()
+        let other = try database.store()
+        defer { store.close(); other.close() }
+        let heard = Mutex<[Int64]>([])
+        store.onCommit { seq in heard.withLock { $0.append(seq) } }
+        _ = try store.append([.event(Sample.event("before", "2019-01-28"))])
+        _ = try store.timeline(TimelineQuery())
+        let ended = try TestDatabase.scalar(database.url, """
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+            """)
+        #expect(ended >= 5, "the pools, the writer and the listeners of both stores")
+        // Reads and writes go on by themselves on new connections.
+        #expect(try store.timeline(TimelineQuery()).records.map(\.event.id) == ["before"])
+        #expect(try store.append([.event(Sample.event("after", "2019-01-29"))]).first?.isAccepted == true)
+        #expect(try other.get(id: "after") != nil)
+        // The listener is back: another instance's commit is heard.
+        #expect(eventually(seconds: 30) {
+            _ = try? other.append([.event(Sample.event("heard-\(UUID().uuidString.prefix(8))", "2019-02-01"))])
+            return (heard.withLock { $0.last } ?? 0) >= 3
+        })
+    }
+
+    @Test func aStatementPastTheTimeoutIsCancelledAndNothingIsWritten() throws {
+        let database = try TestDatabase()
+        var options = TestDatabase.options
+        options.statementTimeoutSeconds = 0.5
+        let store = try database.store(options)
+        defer { store.close() }
+        _ = try store.append([.event(Sample.event("first", "2019-01-28"))])
+        // Another session holds the log lock, so the writer's lock wait runs past the timeout.
+        let holder = try PGConnection(try ConnectionString(database.url), statementTimeout: 0)
+        defer { holder.close() }
+        try holder.execute("BEGIN; SELECT * FROM log_head FOR UPDATE")
+        #expect {
+            _ = try store.append([.event(Sample.event("second", "2019-01-29"))])
+        } throws: { error in
+            let error = error as? StoreError
+            return error?.code == .io && error?.message == "the query took longer than 0.5 s and was cancelled"
+        }
+        try holder.execute("ROLLBACK")
+        #expect(try store.get(id: "second") == nil)
+        #expect(try store.append([.event(Sample.event("second", "2019-01-29"))]).first?.seq == 2)
+    }
+
+    @Test func aMissingDatabaseIsOneClearLine() throws {
+        let url = TestDatabase.url(try TestDatabase.serverURL(), database: "annals_no_such_database")
+        #expect {
+            _ = try PostgresEventStore(connectionString: url, options: TestDatabase.options)
+        } throws: { error in
+            let message = (error as? StoreError)?.message ?? ""
+            return message.hasPrefix("database 'annals_no_such_database' on ") && message.hasSuffix("does not exist: create it (createdb annals_no_such_database) or fix the URL")
+        }
+    }
+
+    @Test func aServerThatIsDownIsUnavailable() throws {
+        // A port nothing listens on, on the same host as the test server.
+        var url = TestDatabase.url(try TestDatabase.serverURL(), database: "annals")
+        url += url.contains("?") ? "&port=1" : "?port=1"
+        #expect {
+            _ = try PostgresEventStore(connectionString: url, options: TestDatabase.options)
+        } throws: { error in
+            let error = error as? StoreError
+            return error?.code == .unavailable && error?.message.contains("cannot be reached") == true
+        }
+    }
+
+    @Test func aDatabaseOfAnotherApplicationIsRefused() throws {
+        let database = try TestDatabase()
+        try TestDatabase.run(database.url, "CREATE TABLE events(x int); CREATE TABLE revisions(y int)")
+        #expect {
+            _ = try database.store()
+        } throws: { error in
+            (error as? StoreError)?.code == .corrupt && (error as? StoreError)?.message.contains("not an Annals store") == true
+        }
+    }
+}
