@@ -5,18 +5,32 @@ import Foundation
 /// Turns libpq's and the server's failures into `StoreError`s in the user's terms: by SQLSTATE, never with
 /// SQL or a password in the message.
 enum PGErrorMapping {
+    /// What a failed write left behind, for its message.
+    enum Write {
+        /// Not a write.
+        case none
+        /// The transaction was rolled back (or never began).
+        case nothingWritten
+        /// The connection broke while the commit was under way: the batch may or may not be stored.
+        case outcomeUnknown
+    }
+
     /// The store error for a failed statement.
     /// - Parameters:
     ///   - statementTimeout: the store's statement timeout in seconds, to name it when a statement ran past it.
-    ///   - writing: whether the statement was part of a write (the message then says whether anything was written).
-    static func storeError(_ error: PGError, statementTimeout: Double, writing: Bool = false) -> StoreError {
+    ///   - write: for a write, what it left behind (the message says it).
+    static func storeError(_ error: PGError, statementTimeout: Double, write: Write = .none) -> StoreError {
+        let written = switch write {
+        case .none: ""
+        case .nothingWritten: "; nothing was written"
+        case .outcomeUnknown: "; the batch may or may not have been written: send it again (entries already stored come back as duplicates)"
+        }
         if error.connectionLost {
-            let outcome = writing ? "; the batch may or may not have been written: send it again (entries already stored come back as duplicates)" : "; try again later"
-            return StoreError(.unavailable, "the database server cannot be reached (\(error.message))\(outcome)")
+            return StoreError(.unavailable, "the database server cannot be reached (\(error.message))\(written)\(write == .outcomeUnknown ? "" : "; try again later")")
         }
         switch error.sqlState ?? "" {
         case "57014":
-            return StoreError(.io, "the query took longer than \(seconds(statementTimeout)) s and was cancelled\(writing ? "; nothing was written" : "")")
+            return StoreError(.io, "the query took longer than \(seconds(statementTimeout)) s and was cancelled\(write == .outcomeUnknown ? "" : written)")
         case "53100":
             return StoreError(.full, "the database server's disk is full; nothing was written, reads still work")
         case "53300":

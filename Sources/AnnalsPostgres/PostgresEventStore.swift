@@ -72,8 +72,8 @@ public final class PostgresEventStore: EventStore {
         } catch {
             throw PGErrorMapping.connectError(error, to: target)
         }
-        codec = TextCodec(level: options.compressionLevel)
-        training = DictionarySchedule(threshold: options.dictionaryTrainingThreshold)
+        let codec = TextCodec(level: options.compressionLevel)
+        let training = DictionarySchedule(threshold: options.dictionaryTrainingThreshold)
         let lastSeq: Int64
         do {
             switch try PostgresSchema.migrate(first) {
@@ -92,6 +92,8 @@ public final class PostgresEventStore: EventStore {
         } catch {
             throw StoreError(.io, "\(error)")
         }
+        self.codec = codec
+        self.training = training
         announcedSeq = Mutex(lastSeq)
         let backoff = Backoff()
         pool = ConnectionPool(capacity: options.poolSize, statementTimeout: timeout, backoff: backoff, connect: connect)
@@ -213,11 +215,7 @@ public final class PostgresEventStore: EventStore {
     // MARK: Dictionaries
 
     private func maybeTrainDictionary(lastSeq: Int64) {
-        guard training.shouldStart(lastSeq: lastSeq) else { return }
-        trainingQueue.async {
-            _ = try? self.trainDictionary()
-            self.training.finished()
-        }
+        training.startIfDue(lastSeq: lastSeq, on: trainingQueue) { _ = try? self.trainDictionary() }
     }
 
     /// Trains a new preset dictionary from a sample of the stored text and makes it current for every process
@@ -226,7 +224,7 @@ public final class PostgresEventStore: EventStore {
     ///   one for this log length already.
     @discardableResult
     public func trainDictionary(sampleBytes: Int = 1 << 20) throws(StoreError) -> Int64? {
-        let lastSeq = try lastSeq()
+        let lastSeq = try self.lastSeq()
         let due = training.trainedAtSeq
         let samples = try DictionaryTrainer.samples(lastSeq: lastSeq, sampleBytes: sampleBytes) { (after, limit) throws(StoreError) in
             try entries(after: after, limit: limit)

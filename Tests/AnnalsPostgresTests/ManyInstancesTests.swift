@@ -41,7 +41,7 @@ struct ManyInstancesTests {
         defer { a.close(); b.close(); reader.close() }
         let total = 600
         let done = Atomic<Int>(0)
-        DispatchQueue.global().async {
+        Thread {
             DispatchQueue.concurrentPerform(iterations: 4) { thread in
                 let store = thread % 2 == 0 ? a : b
                 for i in 0..<(total / 4) {
@@ -49,7 +49,7 @@ struct ManyInstancesTests {
                 }
                 done.add(1, ordering: .relaxed)
             }
-        }
+        }.start()
         // Follow by position while the writers run: every position seen exactly once, in order.
         var seen: [Int64] = []
         var after: Int64 = 0

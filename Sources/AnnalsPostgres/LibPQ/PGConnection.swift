@@ -104,6 +104,7 @@ final class PGConnection {
     /// - Throws: the first statement's error, or a lost connection.
     func pipeline(_ statements: [Statement]) throws(PGError) -> [PGResult] {
         let handle = try live()
+        if prepared.count + statements.count > Self.maxPrepared { try forgetPrepared() }
         let names = try statements.map { (statement) throws(PGError) in try prepare(statement, handle) }
         guard PQenterPipelineMode(handle) == 1 else { throw PGError(connection: handle) }
         defer { PQexitPipelineMode(handle) }
@@ -151,10 +152,7 @@ final class PGConnection {
         let types = statement.parameters.map(\.oid)
         let key = statement.sql + "\u{0}" + types.map(String.init).joined(separator: ",")
         if let name = prepared[key] { return name }
-        if prepared.count >= Self.maxPrepared {
-            try execute("DEALLOCATE ALL")
-            prepared.removeAll()
-        }
+        if prepared.count >= Self.maxPrepared { try forgetPrepared() }
         let name = "annals_\(prepared.count + 1)"
         let result = types.withUnsafeBufferPointer { PQprepare(handle, name, statement.sql, Int32(types.count), $0.baseAddress) }
         guard let result else { throw PGError(connection: handle) }
@@ -162,6 +160,12 @@ final class PGConnection {
         try Self.check(result, handle)
         prepared[key] = name
         return name
+    }
+
+    /// Drops every prepared statement (the cache is full: timelines with many filters make many statements).
+    private func forgetPrepared() throws(PGError) {
+        try execute("DEALLOCATE ALL")
+        prepared.removeAll()
     }
 
     private static func check(_ result: OpaquePointer, _ handle: OpaquePointer) throws(PGError) {

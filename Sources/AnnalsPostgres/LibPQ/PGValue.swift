@@ -9,7 +9,7 @@ enum PGValue: Sendable {
     case int64Array([Int64?])
     case textArray([String?])
     case byteaArray([[UInt8]?])
-    case null(Oid)
+    case null(UInt32)
 
     /// PostgreSQL type OIDs of the values we send (pg_type.h).
     enum Oid {

@@ -102,11 +102,14 @@ struct PostgresReader {
             let decode = { (record: UnsafeRawBufferPointer?, bodyZ: UnsafeRawBufferPointer?) throws(StoreError) -> StoredRevision in
                 try StoredRevision.decode(seq: rows.int64(row, 0), id: rows.text(row, 1) ?? "", revision: rows.int(row, 2),
                                           recorded: rows.int64(row, 3), retraction: rows.text(row, 4), record: record,
-                                          body: bodyZ.map { .init(compressed: $0, dictionary: dictionary, length: rows.int(row, 7)) }, codec: codec)
+                                          body: bodyZ.map { StoredRevision.StoredBody(compressed: $0, dictionary: dictionary, length: rows.int(row, 7)) },
+                                          codec: codec)
             }
-            let stored = try rows.withBytes(row, 5) { (record) throws(StoreError) in
-                try rows.withBytes(row, 6) { (bodyZ) throws(StoreError) in try decode(record, bodyZ) } ?? decode(record, nil)
-            } ?? decode(nil, nil)
+            let withRecord = try rows.withBytes(row, 5) { (record) throws(StoreError) -> StoredRevision in
+                if let found = try rows.withBytes(row, 6, { (bodyZ) throws(StoreError) in try decode(record, bodyZ) }) { return found }
+                return try decode(record, nil)
+            }
+            let stored = try withRecord ?? decode(nil, nil)
             out.append(SequencedEntry(seq: stored.seq, entry: stored.entry))
         }
         return out

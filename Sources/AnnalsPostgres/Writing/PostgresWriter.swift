@@ -52,7 +52,7 @@ final class PostgresWriter {
         do {
             (connection, group) = try begin(ids: ids)
         } catch {
-            return failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout))
+            return failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .nothingWritten))
         }
         let results = batches.map { Result<[AppendOutcome], StoreError>.success(group.add($0)) }
         guard group.writesAnything else {
@@ -72,7 +72,8 @@ final class PostgresWriter {
             return Committed(results: results, lastSeq: group.lastSeq)
         } catch {
             if error.connectionLost { drop(connection) } else { try? connection.execute("ROLLBACK") }
-            return failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, writing: error.connectionLost))
+            return failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout,
+                                                                write: error.connectionLost ? .outcomeUnknown : .nothingWritten))
         }
     }
 

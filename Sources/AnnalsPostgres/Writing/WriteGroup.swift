@@ -89,11 +89,8 @@ struct WriteGroup {
         let decision = RevisionRules.decide(prepared.entry, intent: prepared.intent, hash: prepared.hash, head: history?.head) { lookup in
             history?.seq(of: lookup)
         }
+        if let outcome = decision.outcomeWithoutWriting { return outcome }
         switch (decision, prepared.entry) {
-        case (.duplicate(let seq), _):
-            return .duplicate(seq: seq)
-        case (.reject(let error), _):
-            return .rejected(error)
         case (.create, .event(let event)):
             guard let content = prepared.content else { return .rejected(EventError(.malformedLine, "no content")) }
             let number = nextEvent

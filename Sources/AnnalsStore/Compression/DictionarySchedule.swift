@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// When a store trains its next compression dictionary: the first once the log holds `threshold` entries, then
@@ -37,6 +38,15 @@ package final class DictionarySchedule: Sendable {
             guard !state.running, lastSeq >= due else { return false }
             state.running = true
             return true
+        }
+    }
+
+    /// Runs `train` on `queue` when a training is due at `lastSeq` and none runs.
+    package func startIfDue(lastSeq: Int64, on queue: DispatchQueue, _ train: @escaping @Sendable () -> Void) {
+        guard shouldStart(lastSeq: lastSeq) else { return }
+        queue.async {
+            train()
+            self.finished()
         }
     }
 

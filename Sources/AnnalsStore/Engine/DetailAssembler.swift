@@ -62,7 +62,7 @@ package enum DetailAssembler {
                     payload.appendRevision(Retraction(id: id, reason: reason, recorded: Timestamp(milliseconds: row.recorded), revision: row.revision))
                 }
             }
-            let found = view.references.isEmpty ? [:] : try targets(view.references.map(\.id))
+            let found = try view.references.isEmpty ? [:] : targets(view.references.map(\.id))
             let outgoing = view.references.map { reference in
                 (id: reference.id, relation: reference.relation, title: found[reference.id]?.title, date: found[reference.id]?.date)
             }

@@ -46,6 +46,15 @@ package enum RevisionRules {
         case duplicate(seq: Int64)
         /// Not written.
         case reject(EventError)
+
+        /// The outcome of a decision that writes nothing (a duplicate or a rejection); nil when it writes.
+        package var outcomeWithoutWriting: AppendOutcome? {
+            switch self {
+            case .duplicate(let seq): .duplicate(seq: seq)
+            case .reject(let error): .rejected(error)
+            case .create, .revise, .retract: nil
+            }
+        }
     }
 
     /// Decides what `entry` does.

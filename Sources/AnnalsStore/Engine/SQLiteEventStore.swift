@@ -241,11 +241,7 @@ public final class SQLiteEventStore: EventStore {
     // MARK: Dictionaries
 
     private func maybeTrainDictionary(lastSeq: Int64) {
-        guard training.shouldStart(lastSeq: lastSeq) else { return }
-        trainingQueue.async {
-            _ = try? self.trainDictionary()
-            self.training.finished()
-        }
+        training.startIfDue(lastSeq: lastSeq, on: trainingQueue) { _ = try? self.trainDictionary() }
     }
 
     /// Trains a new preset dictionary from a sample of the stored text and makes it current: new records

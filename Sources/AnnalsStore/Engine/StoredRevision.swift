@@ -40,10 +40,12 @@ package struct StoredRevision {
                             body: withBody ? bodyZ.map { StoredBody(compressed: $0, dictionary: s.int64(offset + 8), length: s.int(offset + 7)) } : nil,
                             codec: codec)
         }
-        let withRecord = try s.withBlob(offset + 5) { (record) throws(StoreError) in
-            try s.withBlob(offset + 6) { (bodyZ) throws(StoreError) in try decode(record: record, bodyZ: bodyZ) } ?? decode(record: record, bodyZ: nil)
+        let withRecord = try s.withBlob(offset + 5) { (record) throws(StoreError) -> StoredRevision in
+            if let found = try s.withBlob(offset + 6, { (bodyZ) throws(StoreError) in try decode(record: record, bodyZ: bodyZ) }) { return found }
+            return try decode(record: record, bodyZ: nil)
         }
-        return try withRecord ?? decode(record: nil, bodyZ: nil)
+        if let withRecord { return withRecord }
+        return try decode(record: nil, bodyZ: nil)
     }
 
     /// A compressed body as stored: its bytes, the dictionary that compressed it and its length uncompressed.
