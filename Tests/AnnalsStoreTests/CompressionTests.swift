@@ -1,4 +1,5 @@
 import AnnalsCore
+import AnnalsStoreTesting
 import Foundation
 import Synchronization
 import Testing
@@ -75,6 +76,7 @@ struct CompressionTests {
         }
         let stats = try f.store.stats()
         #expect(stats.compressionRatio > 2)
+        #expect(stats.fileBytes > 0)
         // Every stored dictionary is versioned in the file.
         let dicts = try sqliteScalar(f.path, "SELECT count(*) FROM dictionaries")
         #expect(dicts == "2")
@@ -86,7 +88,7 @@ struct CompressionTests {
     /// groups, not after a steady load stops: otherwise a dictionary trained during a bulk load is stored
     /// only when the load ends, and nothing the load wrote uses it.
     @Test func writerWorkRunsBetweenGroupsOfASteadyLoad() throws {
-        var options = StoreFixture.defaultOptions
+        var options = SQLiteEventStore.Options.pinned
         options.maxGroupEntries = 20  // one batch per group
         let f = try StoreFixture(options: options)
         let batches = 400
@@ -128,17 +130,4 @@ struct CompressionTests {
         #expect(try f.store.timeline(TimelineQuery(text: "quokka")).records.map(\.event.id) == ["secret-body"], "hyphens separate tokens")
         #expect(try f.store.timeline(TimelineQuery(text: "zanzibar")).records.map(\.event.id) == ["secret-body"])
     }
-}
-
-/// Runs one query through the stock sqlite3 shell: the file must open there too.
-func sqliteScalar(_ path: String, _ sql: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    process.arguments = [path, sql]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }
