@@ -2,6 +2,7 @@ import AnnalsCore
 import AnnalsFuzzing
 import AnnalsStore
 import AnnalsStoreTesting
+import Foundation
 import Testing
 
 /// Search reads a person's words (`SearchQuery`, PROTOCOL.md §4.4) the same way on every engine, and agrees

@@ -77,6 +77,7 @@ struct CompressionTests {
         let stats = try f.store.stats()
         #expect(stats.compressionRatio > 2)
         #expect(stats.fileBytes > 0)
+        #expect(stats.compressedBytes > 0 && stats.textBytes > 0)
         // Every stored dictionary is versioned in the file.
         let dicts = try sqliteScalar(f.path, "SELECT count(*) FROM dictionaries")
         #expect(dicts == "2")

@@ -1,4 +1,5 @@
 import AnnalsCore
+import AnnalsStore
 import AnnalsStoreTesting
 import CAnnalsSQLite
 import Testing
