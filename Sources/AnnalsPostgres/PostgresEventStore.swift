@@ -1,18 +1,37 @@
 import AnnalsCore
 import AnnalsProtocol
 import AnnalsStore
+import Dispatch
+import Synchronization
 
-/// The PostgreSQL storage engine: the `EventStore` protocol over one database that many annalsd processes
-/// may share. (Skeleton: issue 13 in progress.)
+/// The PostgreSQL storage engine: the `EventStore` protocol over one database that many annalsd processes may
+/// share, with the SQLite engine's behaviour (the same validation, revision rules, compression and stored
+/// bytes, shared through AnnalsStore).
+///
+/// Appends pass through the same stages as in the SQLite engine: validation, hashing, compression, encoding
+/// and the search vector on the caller's thread; then the writer's queue, which commits the batches that
+/// arrived together in one transaction (group commit) on a connection of its own (`PostgresWriter`). Log
+/// positions are given out under a row lock every process's writer takes, so they are one global order equal
+/// to commit order. Reads run on a pool of `Options.poolSize` connections. A listening connection hears the
+/// commits of every process (`NOTIFY`) and calls the `onCommit` handlers. Lost connections are made again
+/// with backoff; while the server cannot be reached, calls fail with `StoreError.Code.unavailable`.
 public final class PostgresEventStore: EventStore {
     /// Tuning and limits.
     public struct Options: Sendable {
-        /// Connections to the database this process keeps (`annalsd --db-pool`).
+        /// Connections for reads this process keeps (`annalsd --db-pool`); the writer and the listener have one
+        /// more each.
         public var poolSize = 4
         /// A statement running longer than this is cancelled and answered with an error.
         public var statementTimeoutSeconds: Double = 30
         /// The clock that stamps revisions (tests pin it).
         public var clock: @Sendable () -> Timestamp = { Timestamp.now() }
+        /// Train the first compression dictionary once the log holds this many entries, then again each time it
+        /// grows tenfold; 0 disables automatic training (as in `SQLiteEventStore.Options`).
+        public var dictionaryTrainingThreshold: Int64 = 200
+        /// zlib level of bodies (as in the SQLite engine).
+        public var compressionLevel: Int32 = 3
+        /// Largest number of entries one group transaction takes.
+        public var maxGroupEntries = 10_000
         public init() {}
     }
 
@@ -21,27 +40,285 @@ public final class PostgresEventStore: EventStore {
         text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
     }
 
-    /// Connects to the database `connectionString` names (libpq's URI form), creating or migrating the schema.
+    /// `connectionString` with every password in it replaced by `***`, for log lines and messages: the one in
+    /// a URI's user information, a `password` query parameter, and a conninfo `password=` value.
+    public static func redacted(_ connectionString: String) -> String {
+        ConnectionString.safeToShow(connectionString)
+    }
+
+    private let options: Options
+    private let codec: TextCodec
+    private let validator = EventValidator()
+    private let writerQueue = DispatchQueue(label: "annals.postgres.writer", qos: .userInitiated)
+    private let trainingQueue = DispatchQueue(label: "annals.postgres.training", qos: .utility)
+    private let writer: UncheckedBox<PostgresWriter>
+    private let pending: GroupCommitQueue<PostgresEntry>
+    private let pool: ConnectionPool
+    private let listener = Mutex<NotificationListener?>(nil)
+    private let commitHandlers = Mutex<[@Sendable (Int64) -> Void]>([])
+    /// The highest log position handed to the commit handlers (this process's commits and others').
+    private let announcedSeq: Mutex<Int64>
+    private let training: DictionarySchedule
+
+    /// Connects to the database `connectionString` names (libpq's URI or conninfo form, with libpq's rules for
+    /// `host=/run/postgresql`, `sslmode`, the `PG*` variables and `~/.pgpass`), creating or migrating the schema.
+    /// - Throws: `StoreError` with one line saying what is wrong and where, never the password: the URL cannot
+    ///   be read, the server cannot be reached (`.unavailable`), the login or the database is refused or
+    ///   missing, or the database holds something else or a newer schema (`.corrupt`).
     public init(connectionString: String, options: Options = Options()) throws(StoreError) {
-        throw StoreError(.io, "the PostgreSQL engine is not built yet")
+        self.options = options
+        let target = try ConnectionString(connectionString)
+        let timeout = options.statementTimeoutSeconds
+        let connect: @Sendable () throws(PGError) -> PGConnection = { () throws(PGError) in
+            try PGConnection(target, statementTimeout: timeout)
+        }
+        let first: PGConnection
+        do {
+            first = try connect()
+        } catch {
+            throw PGErrorMapping.connectError(error, to: target)
+        }
+        let codec = TextCodec(level: options.compressionLevel)
+        let training = DictionarySchedule(threshold: options.dictionaryTrainingThreshold)
+        let lastSeq: Int64
+        do {
+            switch try PostgresSchema.migrate(first) {
+            case .ready: break
+            case .newer(let version):
+                throw StoreError(.corrupt, "\(target.place) has Annals schema version \(version); this annalsd reads up to \(PostgresSchema.version): upgrade annalsd")
+            case .foreign:
+                throw StoreError(.corrupt, "\(target.place) holds tables named events and revisions that are not an Annals store: give Annals a database of its own")
+            }
+            training.trained(at: try Dictionaries.load(into: codec, from: first))
+            lastSeq = try first.query("SELECT seq FROM log_head").int64(0, 0)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as PGError {
+            throw PGErrorMapping.storeError(error, statementTimeout: timeout)
+        } catch {
+            throw StoreError(.io, "\(error)")
+        }
+        self.codec = codec
+        self.training = training
+        announcedSeq = Mutex(lastSeq)
+        let backoff = Backoff()
+        pool = ConnectionPool(capacity: options.poolSize, statementTimeout: timeout, backoff: backoff, connect: connect)
+        pool.adopt(first)
+        writer = UncheckedBox(PostgresWriter(backoff: backoff, statementTimeout: timeout, clock: options.clock, connect: connect))
+        pending = GroupCommitQueue(maxGroupEntries: options.maxGroupEntries)
+        writerQueue.setSpecific(key: Self.queueKey, value: .writer)
+        trainingQueue.setSpecific(key: Self.queueKey, value: .training)
+        do {
+            let listening = try NotificationListener(
+                channels: [PostgresWriter.channel, Dictionaries.channel], connect: connect,
+                received: { [weak self] channel, payload in self?.notified(channel: channel, payload: payload) },
+                reconnected: { [weak self] connection in self?.listenerReconnected(connection) })
+            listener.withLock { $0 = listening }
+        } catch {
+            pool.close()
+            throw PGErrorMapping.storeError(error, statementTimeout: timeout)
+        }
     }
 
-    public func append(_ entries: [LogEntry]) throws(StoreError) -> [AppendOutcome] { throw Self.unbuilt }
+    // MARK: Writes
+
+    public func append(_ entries: [LogEntry]) throws(StoreError) -> [AppendOutcome] {
+        try waitFor { append(entries, completion: $0) }
+    }
+
     public func append(_ entries: [LogEntry], completion: @escaping @Sendable (Result<[AppendOutcome], StoreError>) -> Void) {
-        completion(.failure(Self.unbuilt))
+        enqueue(prepare(entries, intent: .log), completion: completion)
     }
-    public func amend(_ event: Event) throws(StoreError) -> EventRecord { throw Self.unbuilt }
-    public func retract(id: String, reason: String) throws(StoreError) -> EventRecord { throw Self.unbuilt }
-    public func get(id: String, revision: Int?) throws(StoreError) -> EventDetail? { throw Self.unbuilt }
-    public func encodedDetail(id: String, revision: Int?) throws(StoreError) -> [UInt8]? { throw Self.unbuilt }
-    public func encodedTimeline(_ query: TimelineQuery) throws(StoreError) -> EncodedPage { throw Self.unbuilt }
-    public func entries(after seq: Int64, limit: Int) throws(StoreError) -> [SequencedEntry] { throw Self.unbuilt }
-    public func lastSeq() throws(StoreError) -> Int64 { throw Self.unbuilt }
-    public func stats() throws(StoreError) -> StoreStats { throw Self.unbuilt }
-    public func onCommit(_ handler: @escaping @Sendable (Int64) -> Void) {}
-    public var searchableSeq: Int64 { 0 }
-    public func whenSearchable(through seq: Int64, timeout: Double, _ done: @escaping @Sendable (Bool) -> Void) { done(false) }
-    public func close() {}
 
-    private static let unbuilt = StoreError(.io, "the PostgreSQL engine is not built yet")
+    public func amend(_ event: Event) throws(StoreError) -> EventRecord {
+        var event = event
+        event.revision = nil
+        event.recorded = nil
+        try single(prepare([.event(event)], intent: .amend))
+        return try currentRecord(event.id)
+    }
+
+    public func retract(id: String, reason: String) throws(StoreError) -> EventRecord {
+        try single(prepare([.retraction(Retraction(id: id, reason: reason))], intent: .log))
+        return try currentRecord(id)
+    }
+
+    private func prepare(_ entries: [LogEntry], intent: RevisionRules.Intent) -> [PostgresEntry] {
+        codec.withSession { session in
+            entries.map { PostgresEntry(PreparedEntry($0, intent: intent, validator: validator, compression: session)) }
+        }
+    }
+
+    private func single(_ prepared: [PostgresEntry]) throws(StoreError) {
+        let outcomes = try waitFor { enqueue(prepared, completion: $0) }
+        if case .rejected(let error) = outcomes.first { throw StoreError.from(error) }
+    }
+
+    private func currentRecord(_ id: String) throws(StoreError) -> EventRecord {
+        guard let detail = try get(id: id, revision: nil) else { throw StoreError(.notFound, "no event '\(id)'") }
+        return detail.current
+    }
+
+    private func waitFor(_ start: (@escaping GroupCommitQueue<PostgresEntry>.Completion) -> Void) throws(StoreError) -> [AppendOutcome] {
+        dispatchPrecondition(condition: .notOnQueue(writerQueue))
+        return try GroupCommitQueue<PostgresEntry>.wait(start)
+    }
+
+    private func enqueue(_ batch: [PostgresEntry], completion: @escaping GroupCommitQueue<PostgresEntry>.Completion) {
+        if pending.enqueue(batch, completion: completion) { writerQueue.async { self.drain() } }
+    }
+
+    /// Runs on the writer queue: commits one group, then queues itself again.
+    private func drain() {
+        dispatchPrecondition(condition: .onQueue(writerQueue))
+        guard let group = pending.takeGroup() else { return }
+        apply(group)
+        writerQueue.async { self.drain() }
+    }
+
+    private func apply(_ group: GroupCommitQueue<PostgresEntry>.Group) {
+        let committed = writer.value.apply(group.map(\.entries))
+        for (batch, result) in zip(group, committed.results) { batch.completion(result) }
+        if let last = committed.lastSeq {
+            announce(last)
+            maybeTrainDictionary(lastSeq: last)
+        }
+    }
+
+    // MARK: Commits of every process
+
+    public func onCommit(_ handler: @escaping @Sendable (Int64) -> Void) {
+        commitHandlers.withLock { $0.append(handler) }
+    }
+
+    /// Calls the handlers with `seq` unless a later position was announced already (`always`: even then).
+    private func announce(_ seq: Int64, always: Bool = false) {
+        let advanced = announcedSeq.withLock { known -> Bool in
+            guard seq > known || always else { return false }
+            known = max(known, seq)
+            return true
+        }
+        guard advanced else { return }
+        for handler in commitHandlers.withLock({ $0 }) { handler(seq) }
+    }
+
+    private func notified(channel: String, payload: String) {
+        if channel == PostgresWriter.channel, let seq = Int64(payload) {
+            announce(seq)
+        } else if channel == Dictionaries.channel {
+            trainingQueue.async { [weak self] in self?.reloadDictionaries() }
+        }
+    }
+
+    /// After the listening connection was lost and made again: commits may have been missed meanwhile, so the
+    /// handlers hear the current last position once.
+    private func listenerReconnected(_ connection: PGConnection) {
+        guard let seq = try? connection.query("SELECT seq FROM log_head").int64(0, 0) else { return }
+        announce(seq, always: true)
+        trainingQueue.async { [weak self] in self?.reloadDictionaries() }
+    }
+
+    // MARK: Dictionaries
+
+    private func maybeTrainDictionary(lastSeq: Int64) {
+        training.startIfDue(lastSeq: lastSeq, on: trainingQueue) { _ = try? self.trainDictionary() }
+    }
+
+    /// Trains a new preset dictionary from a sample of the stored text and makes it current for every process
+    /// on the database (they hear of it by notification).
+    /// - Returns: the new dictionary's version, or nil when the sample is too small or another process trained
+    ///   one for this log length already.
+    @discardableResult
+    public func trainDictionary(sampleBytes: Int = 1 << 20) throws(StoreError) -> Int64? {
+        let lastSeq = try self.lastSeq()
+        let due = training.trainedAtSeq
+        let samples = try DictionaryTrainer.samples(lastSeq: lastSeq, sampleBytes: sampleBytes) { (after, limit) throws(StoreError) in
+            try entries(after: after, limit: limit)
+        }
+        let dictionary = DictionaryTrainer.train(samples: samples)
+        guard !dictionary.isEmpty else { return nil }
+        let id = try pool.withConnection { connection in
+            try Dictionaries.add(dictionary, sampleCount: max(lastSeq, 1), created: options.clock().milliseconds,
+                                 unlessTrainedAfter: due, connection: connection)
+        }
+        reloadDictionaries()
+        return id
+    }
+
+    private func reloadDictionaries() {
+        if let trainedAt = try? pool.withConnection({ try Dictionaries.load(into: codec, from: $0) }) {
+            training.trained(at: trainedAt)
+        }
+    }
+
+    // MARK: Reads
+
+    private func read<T>(_ body: (PostgresReader) throws -> T) throws(StoreError) -> T {
+        try pool.withConnection { connection in try body(PostgresReader(connection: connection, codec: codec)) }
+    }
+
+    public func get(id: String, revision: Int?) throws(StoreError) -> EventDetail? {
+        guard let payload = try encodedDetail(id: id, revision: revision) else { return nil }
+        do {
+            return try DetailPayload.decode(payload)
+        } catch {
+            throw StoreError(.corrupt, "the detail of '\(id)' does not decode: \(error.message)")
+        }
+    }
+
+    public func encodedDetail(id: String, revision: Int?) throws(StoreError) -> [UInt8]? {
+        try read { try $0.encodedDetail(id: id, revision: revision) }
+    }
+
+    public func encodedTimeline(_ query: TimelineQuery) throws(StoreError) -> EncodedPage {
+        try read { try $0.timeline(query) }
+    }
+
+    public func entries(after seq: Int64, limit: Int) throws(StoreError) -> [SequencedEntry] {
+        try read { try $0.entries(after: seq, limit: limit) }
+    }
+
+    public func lastSeq() throws(StoreError) -> Int64 {
+        try read { try $0.lastSeq() }
+    }
+
+    /// Counts and sizes, as the SQLite engine gives them, except: `fileBytes` is the whole database's size
+    /// (`pg_database_size`), and `indexedSeq` is `lastSeq` with no lag (text is searchable when committed).
+    public func stats() throws(StoreError) -> StoreStats {
+        try read { try $0.stats() }
+    }
+
+    /// Searches see every committed entry: the last position this process knows of.
+    public var searchableSeq: Int64 { announcedSeq.withLock { $0 } }
+
+    /// Calls `done(true)` at once: the search vector is written in the same transaction as the entry, so a
+    /// committed position is searchable.
+    public func whenSearchable(through seq: Int64, timeout: Double, _ done: @escaping @Sendable (Bool) -> Void) {
+        done(true)
+    }
+
+    // MARK: Closing
+
+    /// Writes the batches queued before it, then closes every connection. Safe from any thread, including the
+    /// store's own queues (the last reference may be dropped in an append's completion).
+    public func close() {
+        guard pending.close() else { return }
+        let here = DispatchQueue.getSpecific(key: Self.queueKey)
+        if here == nil { trainingQueue.sync {} }
+        if here == .writer { finishWrites() } else { writerQueue.sync { finishWrites() } }
+        listener.withLock { $0 }?.stop()
+        pool.close()
+    }
+
+    private func finishWrites() {
+        dispatchPrecondition(condition: .onQueue(writerQueue))
+        while let group = pending.takeGroup() { apply(group) }
+        writer.value.close()
+    }
+
+    /// Which of the store's queues a thread runs on.
+    private enum OwnQueue { case writer, training }
+    private static let queueKey = DispatchSpecificKey<OwnQueue>()
+
+    deinit { close() }
 }

@@ -61,12 +61,16 @@ public struct ProtocolError: Error, Sendable, Hashable, CustomStringConvertible 
         /// A search could not see the log as far as it must (the connection's own writes, or what was stored when
         /// the server started) in time: the full-text index is behind, rebuilding or failing. Retry later.
         public static let searchUnavailable = Code(18, "search-unavailable", closes: false)
+        /// The server cannot reach its database (an engine on a database server that is down or unreachable):
+        /// nothing was written. Retry later; the server reconnects by itself.
+        public static let storeUnavailable = Code(19, "store-unavailable", closes: false)
 
         /// Every known code, in number order.
         public static let all: [Code] = [
             .malformedFrame, .unsupportedVersion, .unauthorized, .frameTooLarge, .unknownOperation, .invalidEvent,
             .conflict, .notFound, .serverBusy, .internal, .handshakeRequired, .invalidQuery, .timeout,
             .storageFull, .batchTooLarge, .shuttingDown, .responseTooLarge, .searchUnavailable,
+            .storeUnavailable,
         ]
 
         /// The code with the given number; an unknown number (from a newer peer) keeps its number, is named

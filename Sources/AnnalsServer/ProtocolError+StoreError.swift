@@ -14,6 +14,7 @@ extension ProtocolError {
         case .full: self.init(.storageFull, storeError.message)
         case .closed: self.init(.shuttingDown, storeError.message)
         case .corrupt, .io: self.init(.internal, storeError.message)
+        case .unavailable: self.init(.storeUnavailable, storeError.message)
         }
     }
 

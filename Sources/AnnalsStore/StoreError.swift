@@ -19,6 +19,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case corrupt
         /// Any other I/O or engine failure.
         case io
+        /// The database server cannot be reached (a networked engine): nothing was written; retry later.
+        case unavailable = "store-unavailable"
     }
 
     public var code: Code
@@ -35,7 +37,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(code.rawValue): \(message)" }
 
     /// Maps an event error to the store error a single-entry operation reports.
-    static func from(_ error: EventError) -> StoreError {
+    package static func from(_ error: EventError) -> StoreError {
         switch error.code {
         case .conflict: StoreError(.conflict, error.message, eventError: error)
         case .notFound: StoreError(.notFound, error.message, eventError: error)

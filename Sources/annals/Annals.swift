@@ -15,7 +15,7 @@ struct Annals: ParsableCommand {
             a server that needs a token reads it from --token-file or ANNALS_TOKEN_FILE.
 
             Exit codes: 0 ok, 1 error, 2 replay or import rejected some lines, 3 cannot connect, 4 unauthorized, \
-            5 not found, 6 conflict, 7 server busy or shutting down, 64 usage, 65 invalid input (a bad \
+            5 not found, 6 conflict, 7 server busy or shutting down (or its database unreachable), 64 usage, 65 invalid input (a bad \
             date, event or query), 66 unreadable file, 70 internal or protocol error.
             """,
         version: "0.1.0",

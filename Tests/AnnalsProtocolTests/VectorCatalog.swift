@@ -338,6 +338,8 @@ enum VectorCatalog {
              "Answers a request whose answer cannot fit in one frame."),
             (.searchUnavailable, 7, "the full-text index has not reached this search's log position within 30 s; try again", nil,
              "Answers a search that had to wait for the full-text index longer than the server allows."),
+            (.storeUnavailable, 8, "the database server cannot be reached (connection refused); nothing was written, try again later", nil,
+             "Answers a request while the server cannot reach its database; the server reconnects by itself."),
         ]
         return cases.map { code, id, message, eventError, note in
             let error = ProtocolError(code, message, eventError: eventError)

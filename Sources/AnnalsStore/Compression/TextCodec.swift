@@ -4,7 +4,7 @@ import Synchronization
 ///
 /// Thread-safe. Compression runs on the caller's thread (so many connections compress in parallel, off
 /// the writer): each batch borrows a `Deflater` primed with the current dictionary from a pool.
-final class TextCodec: Sendable {
+package final class TextCodec: Sendable {
     private struct State {
         var dictionaries: [Int64: [UInt8]] = [0: []]
         var current: Int64 = 0
@@ -14,12 +14,12 @@ final class TextCodec: Sendable {
     private let state = Mutex(State())
     private let level: Int32
 
-    init(level: Int32 = 6) {
+    package init(level: Int32 = 6) {
         self.level = level
     }
 
     /// Makes `bytes` known as dictionary `id`, and the current one when `current` is set.
-    func install(dictionary id: Int64, bytes: [UInt8], current: Bool) {
+    package func install(dictionary id: Int64, bytes: [UInt8], current: Bool) {
         state.withLock { state in
             state.dictionaries[id] = bytes
             if current && id >= state.current {
@@ -33,7 +33,7 @@ final class TextCodec: Sendable {
     /// whole run (a batch): the pool's lock is taken twice per batch, not per text. With many connections
     /// compressing at once, per-text borrowing made that lock a quarter of annalsd's CPU
     /// (Scripts/bench-results/2026-11-29T100708Z/profile.md §1).
-    func withSession<T>(_ body: (CompressionSession) -> T) -> T {
+    package func withSession<T>(_ body: (CompressionSession) -> T) -> T {
         let session = CompressionSession(deflater: Result { () throws(CompressionError) in try borrow() })
         defer { if case .success(let deflater) = session.deflater { giveBack(deflater) } }
         return body(session)
@@ -41,14 +41,14 @@ final class TextCodec: Sendable {
 
     /// Compresses one text with the current dictionary (a session of one).
     /// - Returns: the raw-deflate bytes and the dictionary version used.
-    func compress(_ text: String) throws(CompressionError) -> (bytes: [UInt8], dictionary: Int64) {
+    package func compress(_ text: String) throws(CompressionError) -> (bytes: [UInt8], dictionary: Int64) {
         try withSession { session in
             Result { () throws(CompressionError) in (try session.compress(text), session.dictionary) }
         }.get()
     }
 
     /// The text that `bytes` holds, compressed with dictionary `dictionary`.
-    func decompress(_ bytes: UnsafeRawBufferPointer, dictionary: Int64, length: Int) throws(CompressionError) -> String {
+    package func decompress(_ bytes: UnsafeRawBufferPointer, dictionary: Int64, length: Int) throws(CompressionError) -> String {
         guard let dict = state.withLock({ $0.dictionaries[dictionary] }) else {
             throw CompressionError("record names dictionary \(dictionary), which the store does not have")
         }
@@ -56,11 +56,16 @@ final class TextCodec: Sendable {
     }
 
     /// The UTF-8 bytes that `bytes` holds, compressed with dictionary `dictionary`.
-    func decompressBytes(_ bytes: UnsafeRawBufferPointer, dictionary: Int64, length: Int) throws(CompressionError) -> [UInt8] {
+    package func decompressBytes(_ bytes: UnsafeRawBufferPointer, dictionary: Int64, length: Int) throws(CompressionError) -> [UInt8] {
         guard let dict = state.withLock({ $0.dictionaries[dictionary] }) else {
             throw CompressionError("record names dictionary \(dictionary), which the store does not have")
         }
         return try Inflater.inflate(bytes, dictionary: dict, originalLength: length)
+    }
+
+    /// Whether dictionary `id` is installed (another process sharing the database may have trained a newer one).
+    package func hasDictionary(_ id: Int64) -> Bool {
+        state.withLock { $0.dictionaries[id] != nil }
     }
 
     private func borrow() throws(CompressionError) -> Deflater {
@@ -81,14 +86,14 @@ final class TextCodec: Sendable {
 }
 
 /// Compression on one thread for one batch, with the deflater `TextCodec.withSession` borrowed.
-struct CompressionSession {
+package struct CompressionSession {
     fileprivate let deflater: Result<Deflater, CompressionError>
 
     /// The dictionary version this session compresses with (0: none, or no deflater could be made).
-    var dictionary: Int64 { (try? deflater.get())?.dictionaryID ?? 0 }
+    package var dictionary: Int64 { (try? deflater.get())?.dictionaryID ?? 0 }
 
     /// Raw-deflate bytes of `text` with the session's dictionary.
-    func compress(_ text: String) throws(CompressionError) -> [UInt8] {
+    package func compress(_ text: String) throws(CompressionError) -> [UInt8] {
         try deflater.get().compress(text)
     }
 }

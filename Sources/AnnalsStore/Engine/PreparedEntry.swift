@@ -3,17 +3,17 @@ import AnnalsProtocol
 
 /// A log entry made ready for the writer before it reaches it: validated, hashed, compressed and encoded,
 /// so the writer's transaction holds only b-tree inserts.
-struct PreparedEntry {
-    let entry: LogEntry
-    let intent: RevisionRules.Intent
+package struct PreparedEntry: Sendable {
+    package let entry: LogEntry
+    package let intent: RevisionRules.Intent
     /// Set when the entry failed validation; the writer then writes nothing of its batch.
-    let rejection: EventError?
+    package let rejection: EventError?
     /// Content hash (excluding recorded and revision) for idempotency checks.
-    let hash: Int64
-    let content: PreparedContent?
+    package let hash: Int64
+    package let content: PreparedContent?
 
     /// Validates and prepares `entry`.
-    init(_ entry: LogEntry, intent: RevisionRules.Intent = .log, validator: EventValidator, compression: CompressionSession) {
+    package init(_ entry: LogEntry, intent: RevisionRules.Intent = .log, validator: EventValidator, compression: CompressionSession) {
         self.entry = entry
         self.intent = intent
         do {
@@ -43,19 +43,19 @@ struct PreparedEntry {
 }
 
 /// The stored form of an event revision's content.
-struct PreparedContent {
+package struct PreparedContent: Sendable {
     /// `StoredEvent.encodeContent` bytes: completed with the revision's time and number by the writer.
-    let record: [UInt8]
-    let bodyZ: [UInt8]?
-    let bodyLength: Int
-    let dictionary: Int64
-    let kind: Int64
-    let lower: Int64
-    let upper: Int64
-    let decade: Int64?
-    let spanClass: Int64
+    package let record: [UInt8]
+    package let bodyZ: [UInt8]?
+    package let bodyLength: Int
+    package let dictionary: Int64
+    package let kind: Int64
+    package let lower: Int64
+    package let upper: Int64
+    package let decade: Int64?
+    package let spanClass: Int64
     /// Filter keys: (name, label) such as ("a:japan", "Japan").
-    let facets: [(name: String, label: String)]
+    package let facets: [(name: String, label: String)]
 
     init(_ event: Event, compression: CompressionSession) throws(CompressionError) {
         record = StoredEvent.encodeContent(event)
@@ -75,16 +75,16 @@ struct PreparedContent {
     }
 
     /// Bytes of body text before compression, and after.
-    var textBytes: Int64 { Int64(bodyLength) }
-    var compressedBytes: Int64 { Int64(bodyZ?.count ?? 0) }
+    package var textBytes: Int64 { Int64(bodyLength) }
+    package var compressedBytes: Int64 { Int64(bodyZ?.count ?? 0) }
 }
 
 /// The integer day bounds stored for a date: open ends become the extreme integers.
-enum DayBounds {
-    static let openLower = Int64.min
-    static let openUpper = Int64.max
+package enum DayBounds {
+    package static let openLower = Int64.min
+    package static let openUpper = Int64.max
 
-    static func of(_ date: HistoricalDate) -> (lower: Int64, upper: Int64) {
+    package static func of(_ date: HistoricalDate) -> (lower: Int64, upper: Int64) {
         (date.lower?.dayNumber ?? openLower, date.upper?.dayNumber ?? openUpper)
     }
 }
@@ -93,13 +93,13 @@ enum DayBounds {
 /// overlap it: in class `c` every span is at most `limits[c]` days, so an event ending on or after `from`
 /// starts on or after `from - limits[c]`, and the scan of that class starts there. The last class holds
 /// longer and open-ended spans; it is scanned from its beginning, and holds few events in any real log.
-enum SpanClass {
+package enum SpanClass {
     /// The longest span of each bounded class, in days: a day or month, a season or year, then ×4.
-    static let limits: [Int64] = [31, 366, 1_461, 5_844, 23_376]
+    package static let limits: [Int64] = [31, 366, 1_461, 5_844, 23_376]
     /// Number of classes (the last one unbounded).
-    static var count: Int { limits.count + 1 }
+    package static var count: Int { limits.count + 1 }
 
-    static func of(lower: Int64, upper: Int64) -> Int64 {
+    package static func of(lower: Int64, upper: Int64) -> Int64 {
         guard lower != DayBounds.openLower, upper != DayBounds.openUpper else { return Int64(limits.count) }
         let (span, overflow) = upper.subtractingReportingOverflow(lower)
         if overflow { return Int64(limits.count) }
@@ -115,13 +115,13 @@ enum SpanClass {
 }
 
 /// The filter keys an event is indexed under.
-enum Facets {
-    static func actorName(_ text: String) -> String { "a:" + Text.foldedKey(text) }
-    static func actorCode(_ text: String) -> String { "c:" + Text.foldedKey(text) }
-    static func tag(_ text: String) -> String { "t:" + Text.foldedKey(text) }
-    static func reference(_ id: String) -> String { "r:" + id }
+package enum Facets {
+    package static func actorName(_ text: String) -> String { "a:" + Text.foldedKey(text) }
+    package static func actorCode(_ text: String) -> String { "c:" + Text.foldedKey(text) }
+    package static func tag(_ text: String) -> String { "t:" + Text.foldedKey(text) }
+    package static func reference(_ id: String) -> String { "r:" + id }
 
-    static func of(_ event: Event) -> [(name: String, label: String)] {
+    package static func of(_ event: Event) -> [(name: String, label: String)] {
         var out: [(String, String)] = []
         var seen = Set<String>()
         func add(_ name: String, _ label: String) {

@@ -56,7 +56,7 @@ final class ReaderPool: Sendable {
 }
 
 /// Carries a non-Sendable value across threads where the code guarantees exclusive use.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+package struct UncheckedBox<T>: @unchecked Sendable {
+    package let value: T
+    package init(_ value: T) { self.value = value }
 }

@@ -2,34 +2,40 @@ import AnnalsCore
 
 /// What a log entry does to the stored history of its event: the rules of revisions, idempotency and
 /// retraction, as a pure function of the entry and what is stored (PROTOCOL.md §4.3 states them for clients).
-enum RevisionRules {
+package enum RevisionRules {
     /// Why an entry was asked for: replaying a log (an `append`), or `amend`, which always means "the next
     /// revision, now".
-    enum Intent {
+    package enum Intent {
         case log
         case amend
     }
 
     /// The stored head of an event: its latest revision.
-    struct Head: Equatable {
+    package struct Head: Equatable {
         /// The latest revision number.
-        var revision: Int
+        package var revision: Int
         /// Its log position.
-        var seq: Int64
+        package var seq: Int64
         /// The retraction's reason when the latest revision is a retraction.
-        var retraction: String?
+        package var retraction: String?
+
+        package init(revision: Int, seq: Int64, retraction: String?) {
+            self.revision = revision
+            self.seq = seq
+            self.retraction = retraction
+        }
     }
 
     /// A question about an event's stored revisions: the log position of a revision with this content hash
     /// (of revision `revision`, or the earliest one when nil), content or retraction.
-    struct Lookup: Equatable {
-        var revision: Int?
-        var hash: Int64
-        var retraction: Bool
+    package struct Lookup: Equatable {
+        package var revision: Int?
+        package var hash: Int64
+        package var retraction: Bool
     }
 
     /// What to do with an entry.
-    enum Decision: Equatable {
+    package enum Decision: Equatable {
         /// A new event: its first revision.
         case create
         /// The next revision of the event, with this content.
@@ -40,6 +46,15 @@ enum RevisionRules {
         case duplicate(seq: Int64)
         /// Not written.
         case reject(EventError)
+
+        /// The outcome of a decision that writes nothing (a duplicate or a rejection); nil when it writes.
+        package var outcomeWithoutWriting: AppendOutcome? {
+            switch self {
+            case .duplicate(let seq): .duplicate(seq: seq)
+            case .reject(let error): .rejected(error)
+            case .create, .revise, .retract: nil
+            }
+        }
     }
 
     /// Decides what `entry` does.
@@ -47,7 +62,7 @@ enum RevisionRules {
     ///   - hash: the entry's content hash (ignoring `recorded` and `revision`).
     ///   - head: the event's stored head, nil when the id is not stored.
     ///   - history: answers a `Lookup` about the event's stored revisions.
-    static func decide(_ entry: LogEntry, intent: Intent, hash: Int64, head: Head?, history: (Lookup) -> Int64?) -> Decision {
+    package static func decide(_ entry: LogEntry, intent: Intent, hash: Int64, head: Head?, history: (Lookup) -> Int64?) -> Decision {
         switch entry {
         case .event(let event):
             return decideEvent(event, intent: intent, hash: hash, head: head, history: history)

@@ -52,12 +52,6 @@ public final class SQLiteEventStore: EventStore {
         public init() {}
     }
 
-    private struct Pending {
-        var batches: [(entries: [PreparedEntry], completion: @Sendable (Result<[AppendOutcome], StoreError>) -> Void)] = []
-        var draining = false
-        var closed = false
-    }
-
     private let path: String
     private let options: Options
     private let codec: TextCodec
@@ -69,15 +63,17 @@ public final class SQLiteEventStore: EventStore {
     private let search: SearchIndex
     /// The log's last position when the store was opened: searches wait for the index to pass it.
     private let openedAtSeq: Int64
-    private let pending = Mutex(Pending())
+    private let pending: GroupCommitQueue<PreparedEntry>
     private let commitHandlers = Mutex<[@Sendable (Int64) -> Void]>([])
-    private let training = Mutex<(running: Bool, trainedAtSeq: Int64)>((false, 0))
+    private let training: DictionarySchedule
 
     /// Opens the store at `path`, creating the file and its schema when missing, migrating an older one.
     /// - Throws: `StoreError` when the file cannot be opened, is not an Annals database or is newer.
     public init(path: String, options: Options = Options()) throws(StoreError) {
         self.path = path
         self.options = options
+        pending = GroupCommitQueue(maxGroupEntries: options.maxGroupEntries)
+        training = DictionarySchedule(threshold: options.dictionaryTrainingThreshold)
         writerQueue.setSpecific(key: Self.queueKey, value: .writer)
         trainingQueue.setSpecific(key: Self.queueKey, value: .training)
         let codec = TextCodec(level: options.compressionLevel)
@@ -121,7 +117,7 @@ public final class SQLiteEventStore: EventStore {
         try readers.openAll()
         do {
             let trainedAt = try Self.loadDictionaries(db, into: codec)
-            training.withLock { $0.trainedAtSeq = trainedAt }
+            training.trained(at: trainedAt)
         } catch {
             throw StoreError.from(any: error)
         }
@@ -194,34 +190,16 @@ public final class SQLiteEventStore: EventStore {
     }
 
     /// Blocks the calling thread (never the writer's) until an asynchronous write completes.
-    private func waitFor(_ start: (@escaping @Sendable (Result<[AppendOutcome], StoreError>) -> Void) -> Void) throws(StoreError) -> [AppendOutcome] {
+    private func waitFor(_ start: (@escaping GroupCommitQueue<PreparedEntry>.Completion) -> Void) throws(StoreError) -> [AppendOutcome] {
         dispatchPrecondition(condition: .notOnQueue(writerQueue))
-        let done = DispatchSemaphore(value: 0)
-        let result = Mutex<Result<[AppendOutcome], StoreError>?>(nil)
-        start { outcome in
-            result.withLock { $0 = outcome }
-            done.signal()
-        }
-        done.wait()
-        return try result.withLock { $0! }.get()
+        return try GroupCommitQueue<PreparedEntry>.wait(start)
     }
 
-    private func enqueue(_ batch: [PreparedEntry], completion: @escaping @Sendable (Result<[AppendOutcome], StoreError>) -> Void) {
-        let shouldStart = pending.withLock { state -> Bool? in
-            if state.closed { return nil }
-            state.batches.append((batch, completion))
-            if state.draining { return false }
-            state.draining = true
-            return true
-        }
-        switch shouldStart {
-        case nil: completion(.failure(StoreError(.closed, "the store is closed")))
-        case true?: writerQueue.async { self.drain() }
-        case false?: break
-        }
+    private func enqueue(_ batch: [PreparedEntry], completion: @escaping GroupCommitQueue<PreparedEntry>.Completion) {
+        if pending.enqueue(batch, completion: completion) { writerQueue.async { self.drain() } }
     }
 
-    private typealias Group = [(entries: [PreparedEntry], completion: @Sendable (Result<[AppendOutcome], StoreError>) -> Void)]
+    private typealias Group = GroupCommitQueue<PreparedEntry>.Group
 
     /// Runs on the writer queue: applies one group of pending batches in one transaction, then queues itself
     /// again, so work queued on the writer meanwhile (a new dictionary, an integrity check) runs between
@@ -239,21 +217,7 @@ public final class SQLiteEventStore: EventStore {
 
     /// The next group: pending batches up to `limit` entries (at least one batch); nil (and not draining) when none.
     private func takeGroup(upTo limit: Int = .max) -> Group? {
-        let limit = min(limit, options.maxGroupEntries)
-        return pending.withLock { state -> Group? in
-            var taken = 0, count = 0
-            while taken < state.batches.count && (count == 0 || count + state.batches[taken].entries.count <= limit) {
-                count += state.batches[taken].entries.count
-                taken += 1
-            }
-            guard taken > 0 else {
-                state.draining = false
-                return nil
-            }
-            let group = Array(state.batches.prefix(taken))
-            state.batches.removeFirst(taken)
-            return group
-        }
+        pending.takeGroup(upTo: limit)
     }
 
     private func apply(_ group: Group) {
@@ -277,19 +241,7 @@ public final class SQLiteEventStore: EventStore {
     // MARK: Dictionaries
 
     private func maybeTrainDictionary(lastSeq: Int64) {
-        let threshold = options.dictionaryTrainingThreshold
-        guard threshold > 0 else { return }
-        let start = training.withLock { state -> Bool in
-            let due = state.trainedAtSeq == 0 ? threshold : state.trainedAtSeq * 10
-            guard !state.running, lastSeq >= due else { return false }
-            state.running = true
-            return true
-        }
-        guard start else { return }
-        trainingQueue.async {
-            _ = try? self.trainDictionary()
-            self.training.withLock { $0.running = false }
-        }
+        training.startIfDue(lastSeq: lastSeq, on: trainingQueue) { _ = try? self.trainDictionary() }
     }
 
     /// Trains a new preset dictionary from a sample of the stored text and makes it current: new records
@@ -300,20 +252,8 @@ public final class SQLiteEventStore: EventStore {
         let (samples, lastSeq) = try readers.withReader { (db) throws(StoreError) -> ([String], Int64) in
             let reader = StoreReader(db: db, codec: codec)
             let last = try reader.lastSeq()
-            var texts: [String] = []
-            var bytes = 0
-            var before = last
-            while bytes < sampleBytes && before > 0 {
-                let sample = try reader.entries(after: max(0, before - 200), limit: 200)
-                for entry in sample {
-                    if case .event(let event) = entry.entry {
-                        for text in [event.summary, event.body].compactMap({ $0 }) {
-                            texts.append(text)
-                            bytes += text.utf8.count
-                        }
-                    }
-                }
-                before -= 200
+            let texts = try DictionaryTrainer.samples(lastSeq: last, sampleBytes: sampleBytes) { (after, limit) throws(StoreError) in
+                try reader.entries(after: after, limit: limit)
             }
             return (texts, last)
         }
@@ -323,7 +263,7 @@ public final class SQLiteEventStore: EventStore {
             Result { () throws(SQLiteError) in try writer.value.addDictionary(dictionary, sampleCount: Int(lastSeq)) }
         }.mapError(StoreError.from).get()
         codec.install(dictionary: id, bytes: dictionary, current: true)
-        training.withLock { $0.trainedAtSeq = max(lastSeq, 1) }
+        training.trained(at: max(lastSeq, 1))
         return id
     }
 
@@ -389,11 +329,7 @@ public final class SQLiteEventStore: EventStore {
     /// in an append's completion, which runs on the writer's queue, and then closing runs right there instead
     /// of waiting for that queue (GRDB's `SerializedDatabase` does the same in its `deinit`).
     public func close() {
-        let wasOpen = pending.withLock { state -> Bool in
-            defer { state.closed = true }
-            return !state.closed
-        }
-        guard wasOpen else { return }
+        guard pending.close() else { return }
         let here = DispatchQueue.getSpecific(key: Self.queueKey)
         // A training job may itself be waiting for the writer: never wait for it from the writer's queue.
         if here == nil { trainingQueue.sync {} }

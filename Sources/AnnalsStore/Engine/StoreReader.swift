@@ -14,16 +14,7 @@ struct StoreReader {
 
     /// A page of a timeline, its records copied from the stored bytes of each event's revision.
     func timeline(_ query: TimelineQuery) throws(StoreError) -> EncodedPage {
-        guard (1...TimelineQuery.maxLimit).contains(query.limit) else {
-            throw StoreError(.invalidQuery, "limit must be between 1 and \(TimelineQuery.maxLimit), not \(query.limit)")
-        }
-        let search: SearchQuery?
-        do {
-            try query.validate()
-            search = try query.search()
-        } catch {
-            throw StoreError(.invalidQuery, error.message)
-        }
+        let search = try query.checked()
         do {
             let actorFacets = try query.actors.map { actor throws in
                 try facetIDs([Facets.actorName(actor), Facets.actorCode(actor)])
@@ -152,59 +143,23 @@ struct StoreReader {
                 """)
             defer { s.reset() }
             try s.bind(id, at: 1)
-            var rows: [Row] = []
+            var rows: [DetailAssembler.Row] = []
             while try s.step() {
-                rows.append(Row(seq: s.int64(0), revision: s.int(1), recorded: s.int64(2), retraction: s.text(3),
+                rows.append(DetailAssembler.Row(seq: s.int64(0), revision: s.int(1), recorded: s.int64(2), retraction: s.text(3),
                                 record: s.blob(4), body: try s.withBlob(5) { (z) throws(CompressionError) in
                                     try codec.decompressBytes(z, dictionary: s.int64(7), length: s.int(6))
                                 }))
             }
-            guard let head = rows.last else { return nil }
-            if let revision, !(1...rows.count).contains(revision) {
-                throw StoreError(.notFound, "'\(id)' has revisions 1 to \(rows.count), not \(revision)")
-            }
-            let shown = revision.map { rows[$0 - 1] } ?? head
-            guard let content = rows[..<(revision ?? rows.count)].last(where: { $0.record != nil }), let record = content.record else {
-                throw StoreError(.corrupt, "'\(id)' has no content revision")
-            }
-            let retraction = shown.retraction.map { Retraction(id: id, reason: $0, recorded: Timestamp(milliseconds: shown.recorded), revision: shown.revision) }
-            return try record.withUnsafeBytes { (current) throws -> [UInt8] in
-                let view = try StoredEventView(current)
-                var payload = DetailPayload(current: current, view: view, body: content.body, seq: shown.seq, retraction: retraction)
-                for row in rows {
-                    if let record = row.record {
-                        try record.withUnsafeBytes { (bytes) throws in
-                            payload.appendRevision(event: bytes, view: try StoredEventView(bytes), body: row.body)
-                        }
-                    } else if let reason = row.retraction {
-                        payload.appendRevision(Retraction(id: id, reason: reason, recorded: Timestamp(milliseconds: row.recorded), revision: row.revision))
-                    }
+            return try DetailAssembler.encode(id: id, revision: revision, rows: rows, targets: { ids in
+                var found: [String: StoredEventView] = [:]
+                for target in ids where found[target] == nil {
+                    if let view = try contentView(id: target) { found[target] = view }
                 }
-                var outgoing: [(id: String, relation: UInt8, title: String?, date: String?)] = []
-                for reference in view.references {
-                    let target = try contentView(id: reference.id)
-                    outgoing.append((reference.id, reference.relation, target?.title, target?.date))
-                }
-                var incoming: [(id: String, relation: UInt8, title: String?, date: String?)] = []
-                for referrer in try referrers(of: id) {
-                    guard let reference = referrer.references.first(where: { $0.id == id }) else { continue }
-                    incoming.append((referrer.id, reference.relation, referrer.title, referrer.date))
-                }
-                return payload.finish(outgoing: outgoing, incoming: incoming)
-            }
+                return found
+            }, referrers: { try referrers(of: id) })
         } catch {
             throw StoreError.from(any: error)
         }
-    }
-
-    /// One revision row, as `encodedDetail` reads it.
-    private struct Row {
-        var seq: Int64
-        var revision: Int
-        var recorded: Int64
-        var retraction: String?
-        var record: [UInt8]?
-        var body: [UInt8]?
     }
 
     /// The fields of `id`'s shown content that a reference to it needs.

@@ -143,11 +143,8 @@ final class StoreWriter {
             }
         }
         if let lookupError { throw lookupError }
+        if let outcome = decision.outcomeWithoutWriting { return outcome }
         switch (decision, prepared.entry) {
-        case (.duplicate(let seq), _):
-            return .duplicate(seq: seq)
-        case (.reject(let error), _):
-            return .rejected(error)
         case (.create, .event(let event)):
             guard let content = prepared.content else { return .rejected(EventError(.malformedLine, "no content")) }
             guard nextRowid <= FullTextKey.maxRowid else {

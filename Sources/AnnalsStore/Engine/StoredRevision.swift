@@ -2,9 +2,9 @@ import AnnalsCore
 import AnnalsProtocol
 
 /// Reads revision rows back into log entries.
-struct StoredRevision {
-    let seq: Int64
-    let entry: LogEntry
+package struct StoredRevision {
+    package let seq: Int64
+    package let entry: LogEntry
 
     /// The event content of the entry, when it is not a retraction.
     var event: Event? {
@@ -34,29 +34,58 @@ struct StoredRevision {
     /// Decodes the current row of `s` (selected with `columns` from column `offset` on).
     /// - Parameter withBody: decompress the body too.
     static func decode(_ s: SQLiteStatement, codec: TextCodec, withBody: Bool, offset: Int32 = 0) throws(StoreError) -> StoredRevision {
-        let seq = s.int64(offset)
-        let recorded = Timestamp(milliseconds: s.int64(offset + 3))
-        if let reason = s.text(offset + 4) {
-            let retraction = Retraction(id: s.text(offset + 1) ?? "", reason: reason, recorded: recorded, revision: s.int(offset + 2))
-            return StoredRevision(seq: seq, entry: .retraction(retraction))
+        func decode(record: UnsafeRawBufferPointer?, bodyZ: UnsafeRawBufferPointer?) throws(StoreError) -> StoredRevision {
+            try Self.decode(seq: s.int64(offset), id: s.text(offset + 1) ?? "", revision: s.int(offset + 2),
+                            recorded: s.int64(offset + 3), retraction: s.text(offset + 4), record: record,
+                            body: withBody ? bodyZ.map { StoredBody(compressed: $0, dictionary: s.int64(offset + 8), length: s.int(offset + 7)) } : nil,
+                            codec: codec)
         }
-        var event = try s.withBlob(offset + 5) { (bytes) throws(StoreError) -> Event in
-            do throws(ProtocolError) {
-                return try StoredEvent.decode(bytes)
-            } catch {
-                throw StoreError(.corrupt, "revision \(seq) does not decode: \(error.message)")
-            }
+        let withRecord = try s.withBlob(offset + 5) { (record) throws(StoreError) -> StoredRevision in
+            if let found = try s.withBlob(offset + 6, { (bodyZ) throws(StoreError) in try decode(record: record, bodyZ: bodyZ) }) { return found }
+            return try decode(record: record, bodyZ: nil)
         }
-        guard event != nil else { throw StoreError(.corrupt, "revision \(seq) has no content") }
-        if withBody {
+        if let withRecord { return withRecord }
+        return try decode(record: nil, bodyZ: nil)
+    }
+
+    /// A compressed body as stored: its bytes, the dictionary that compressed it and its length uncompressed.
+    package struct StoredBody {
+        package var compressed: UnsafeRawBufferPointer
+        package var dictionary: Int64
+        package var length: Int
+
+        package init(compressed: UnsafeRawBufferPointer, dictionary: Int64, length: Int) {
+            self.compressed = compressed
+            self.dictionary = dictionary
+            self.length = length
+        }
+    }
+
+    /// Decodes one revision from its stored values (every engine keeps the same ones).
+    /// - Parameters:
+    ///   - retraction: the reason, when the revision is a retraction (then `record` is absent).
+    ///   - record: the `StoredEvent` bytes of a content revision.
+    ///   - body: the compressed body, when it is to be read back.
+    package static func decode(seq: Int64, id: String, revision: Int, recorded: Int64, retraction: String?,
+                               record: UnsafeRawBufferPointer?, body: StoredBody?, codec: TextCodec) throws(StoreError) -> StoredRevision {
+        let recorded = Timestamp(milliseconds: recorded)
+        if let reason = retraction {
+            return StoredRevision(seq: seq, entry: .retraction(Retraction(id: id, reason: reason, recorded: recorded, revision: revision)))
+        }
+        guard let record else { throw StoreError(.corrupt, "revision \(seq) has no content") }
+        var event: Event
+        do throws(ProtocolError) {
+            event = try StoredEvent.decode(record)
+        } catch {
+            throw StoreError(.corrupt, "revision \(seq) does not decode: \(error.message)")
+        }
+        if let body {
             do throws(CompressionError) {
-                event?.body = try s.withBlob(offset + 6) { (z) throws(CompressionError) in
-                    try codec.decompress(z, dictionary: s.int64(offset + 8), length: s.int(offset + 7))
-                }
+                event.body = try codec.decompress(body.compressed, dictionary: body.dictionary, length: body.length)
             } catch {
                 throw StoreError(.corrupt, "revision \(seq): \(error.message)")
             }
         }
-        return StoredRevision(seq: seq, entry: .event(event!))
+        return StoredRevision(seq: seq, entry: .event(event))
     }
 }

@@ -14,34 +14,8 @@ struct TimelinePlanner {
     /// end of its last day and sorts.
     var fullTextOrdered = false
 
-    /// The sort key of an event in the timeline, and its cursor form.
-    struct Position: Equatable, Comparable {
-        var lower: Int64
-        var upper: Int64
-        var id: String
-
-        var cursor: String { "1:\(lower):\(upper):\(id)" }
-
-        /// Timeline order. Ids compare by their UTF-8 bytes, as SQLite's BINARY collation does.
-        static func < (a: Position, b: Position) -> Bool {
-            if a.lower != b.lower { return a.lower < b.lower }
-            if a.upper != b.upper { return a.upper < b.upper }
-            return a.id.utf8.lexicographicallyPrecedes(b.id.utf8)
-        }
-
-        init(lower: Int64, upper: Int64, id: String) {
-            self.lower = lower
-            self.upper = upper
-            self.id = id
-        }
-
-        init(cursor: String) throws(StoreError) {
-            let parts = cursor.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
-            guard parts.count == 4, parts[0] == "1", let lower = Int64(parts[1]), let upper = Int64(parts[2]), !parts[3].isEmpty
-            else { throw StoreError(.invalidQuery, "'\(cursor.prefix(80))' is not a timeline cursor: pass next_cursor from a previous page unchanged") }
-            self.init(lower: lower, upper: upper, id: String(parts[3]))
-        }
-    }
+    /// The sort key of an event in the timeline (`TimelinePosition`).
+    typealias Position = TimelinePosition
 
     /// Plans `query`.
     /// - Parameters:

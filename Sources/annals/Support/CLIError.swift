@@ -45,7 +45,7 @@ struct CLIError: Error, CustomStringConvertible {
             case .unauthorized: .unauthorized
             case .notFound: .notFound
             case .conflict: .conflict
-            case .serverBusy, .shuttingDown, .searchUnavailable: .busy
+            case .serverBusy, .shuttingDown, .searchUnavailable, .storeUnavailable: .busy
             case .invalidEvent, .invalidQuery, .batchTooLarge: .invalidInput
             case .malformedFrame, .internal, .unknownOperation, .unsupportedVersion: .internal
             default: .failure

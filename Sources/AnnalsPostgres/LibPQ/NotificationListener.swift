@@ -1,0 +1,97 @@
+import CAnnalsPQ
+import Dispatch
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// LISTENs on a connection of its own, on a thread of its own, and hands each notification to `received`.
+/// When the connection is lost it is made again with backoff (0.1 s doubling to 5 s), and `reconnected` runs
+/// once it listens again, so a follower can catch up on what was committed meanwhile.
+final class NotificationListener: @unchecked Sendable {
+    /// The thread's state; touched only by the listening thread (after `start`).
+    private var connection: PGConnection?
+    private let connect: () throws(PGError) -> PGConnection
+    private let channels: [String]
+    private let received: @Sendable (_ channel: String, _ payload: String) -> Void
+    private let reconnected: @Sendable (PGConnection) -> Void
+    private let stopped = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private let queue = DispatchQueue(label: "annals.postgres.listen")
+    /// Marks the listening thread, so `stop` called from a handler (the store's last reference dropped there)
+    /// does not wait for itself.
+    private let onListeningThread = DispatchSpecificKey<Bool>()
+
+    /// Connects and starts listening at once, so a notification sent after `init` returns is never missed.
+    /// - Throws: the failure to connect or to LISTEN.
+    init(channels: [String], connect: @escaping () throws(PGError) -> PGConnection,
+         received: @escaping @Sendable (String, String) -> Void, reconnected: @escaping @Sendable (PGConnection) -> Void) throws(PGError) {
+        self.channels = channels
+        self.connect = connect
+        self.received = received
+        self.reconnected = reconnected
+        let connection = try connect()
+        try listen(on: connection)
+        self.connection = connection
+        queue.setSpecific(key: onListeningThread, value: true)
+        queue.async { self.run() }
+    }
+
+    private func listen(on connection: PGConnection) throws(PGError) {
+        try connection.execute(channels.map { "LISTEN \($0);" }.joined(separator: " "))
+    }
+
+    /// The thread's loop: waits for the socket, reads notifications, reconnects when the connection is lost.
+    private func run() {
+        var delay = 0.1
+        while !stopped.load(ordering: .acquiring) {
+            guard let connection, !connection.isBroken, let handle = connection.rawHandle else {
+                self.connection?.close()
+                self.connection = nil
+                do {
+                    let made = try connect()
+                    try listen(on: made)
+                    self.connection = made
+                    delay = 0.1
+                    reconnected(made)
+                } catch {
+                    sleep(seconds: delay)
+                    delay = min(5, delay * 2)
+                }
+                continue
+            }
+            var descriptor = pollfd(fd: connection.socket, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 250)
+            if ready < 0 { continue }
+            if ready > 0 && PQconsumeInput(handle) == 0 {
+                connection.close()
+                continue
+            }
+            while let notification = PQnotifies(handle) {
+                let channel = String(cString: notification.pointee.relname)
+                let payload = notification.pointee.extra.map { String(cString: $0) } ?? ""
+                PQfreemem(notification)
+                received(channel, payload)
+            }
+        }
+        connection?.close()
+        connection = nil
+        finished.signal()
+    }
+
+    private func sleep(seconds: Double) {
+        var left = seconds
+        while left > 0 && !stopped.load(ordering: .acquiring) {
+            usleep(UInt32(min(left, 0.1) * 1_000_000))
+            left -= 0.1
+        }
+    }
+
+    /// Stops the thread and closes its connection; returns once it has (at once when called from a handler on
+    /// that thread, which then ends after the handler returns).
+    func stop() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if DispatchQueue.getSpecific(key: onListeningThread) == true { return }
+        finished.wait()
+    }
+}

@@ -1,0 +1,221 @@
+import CAnnalsPQ
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One libpq connection, used by one thread at a time (its owner: the writer's queue, a pool borrower, the
+/// listener). Every statement is prepared once per connection and run with bound parameters and binary
+/// results; `pipeline` sends several statements in one round trip (libpq's pipeline mode).
+final class PGConnection {
+    /// A statement and its parameters.
+    struct Statement {
+        var sql: String
+        var parameters: [PGValue]
+
+        init(_ sql: String, _ parameters: [PGValue] = []) {
+            self.sql = sql
+            self.parameters = parameters
+        }
+    }
+
+    private var handle: OpaquePointer?
+    /// Prepared statement names by SQL text and parameter types.
+    private var prepared: [String: String] = [:]
+    private static let maxPrepared = 512
+
+    /// Connects and sets the session up.
+    /// - Parameters:
+    ///   - connectionString: passed to libpq as it is (`dbname` expanded), after the defaults it may override.
+    ///   - statementTimeout: seconds after which the server cancels a statement (0: never).
+    /// - Throws: `PGError` with libpq's reason when the server cannot be reached or refuses the login.
+    init(_ connectionString: ConnectionString, statementTimeout: Double) throws(PGError) {
+        let keywords = ["fallback_application_name", "connect_timeout", "dbname"]
+        let values = ["annalsd", "10", connectionString.text]
+        handle = Self.withCStrings(keywords) { k in
+            Self.withCStrings(values) { v in PQconnectdbParams(k, v, 1) }
+        }
+        // libpq prints notices and errors that arrive between statements (a server ending the session) on
+        // standard error by default; the store reports failures through its errors instead.
+        if let handle { PQsetNoticeProcessor(handle, { _, _ in }, nil) }
+        guard let handle, PQstatus(handle) == CONNECTION_OK else {
+            let error = PGError(connection: handle)
+            if let handle { PQfinish(handle) }
+            self.handle = nil
+            throw PGError(message: error.message, connectionLost: true)
+        }
+        let milliseconds = Int((statementTimeout * 1000).rounded(.up))
+        do {
+            try execute("SET statement_timeout = \(max(0, milliseconds)); SET lock_timeout = 0; SET TIME ZONE 'UTC'")
+        } catch {
+            PQfinish(handle)
+            self.handle = nil
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    /// Closes the connection (idempotent).
+    func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    /// Whether the connection is gone (closed, or broken by the server or the network).
+    var isBroken: Bool {
+        guard let handle else { return true }
+        return PQstatus(handle) != CONNECTION_OK
+    }
+
+    /// The socket, for waiting on notifications.
+    var socket: Int32 { handle.map(PQsocket) ?? -1 }
+
+    /// The raw handle, for the listener's notification calls.
+    var rawHandle: OpaquePointer? { handle }
+
+    /// Runs SQL without parameters (several statements allowed): session settings, DDL, LISTEN.
+    func execute(_ sql: String) throws(PGError) {
+        let handle = try live()
+        guard let result = PQexec(handle, sql) else { throw PGError(connection: handle) }
+        defer { PQclear(result) }
+        try Self.check(result, handle)
+    }
+
+    /// Runs one statement with bound parameters; rows come back in binary format.
+    func query(_ sql: String, _ parameters: [PGValue] = []) throws(PGError) -> PGResult {
+        try query(Statement(sql, parameters))
+    }
+
+    func query(_ statement: Statement) throws(PGError) -> PGResult {
+        let handle = try live()
+        let name = try prepare(statement, handle)
+        let result = Self.withParameters(statement.parameters) { values, lengths, formats in
+            PQexecPrepared(handle, name, Int32(statement.parameters.count), values, lengths, formats, 1)
+        }
+        guard let result else { throw PGError(connection: handle) }
+        do {
+            try Self.check(result, handle)
+        } catch {
+            PQclear(result)
+            throw error
+        }
+        return PGResult(result)
+    }
+
+    /// Sends `statements` in one round trip and returns one result per statement. When one fails, the server
+    /// skips the rest (an explicit transaction among them is then aborted: roll it back).
+    /// - Throws: the first statement's error, or a lost connection.
+    func pipeline(_ statements: [Statement]) throws(PGError) -> [PGResult] {
+        let handle = try live()
+        if prepared.count + statements.count > Self.maxPrepared { try forgetPrepared() }
+        let names = try statements.map { (statement) throws(PGError) in try prepare(statement, handle) }
+        guard PQenterPipelineMode(handle) == 1 else { throw PGError(connection: handle) }
+        defer { PQexitPipelineMode(handle) }
+        var sent = 0
+        for (statement, name) in zip(statements, names) {
+            let ok = Self.withParameters(statement.parameters) { values, lengths, formats in
+                PQsendQueryPrepared(handle, name, Int32(statement.parameters.count), values, lengths, formats, 1)
+            }
+            guard ok == 1 else { break }
+            sent += 1
+        }
+        guard PQpipelineSync(handle) == 1 else { throw PGError(connection: handle) }
+        var results: [PGResult] = []
+        var failure: PGError?
+        for _ in 0..<sent {
+            guard let result = PQgetResult(handle) else { throw PGError(connection: handle) }
+            let status = PQresultStatus(result)
+            if status == PGRES_FATAL_ERROR, failure == nil { failure = PGError(result: result, connection: handle) }
+            results.append(PGResult(result))
+            // Each statement's results end with a null.
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+        }
+        // The sync point.
+        while let result = PQgetResult(handle) {
+            let status = PQresultStatus(result)
+            PQclear(result)
+            if status == PGRES_PIPELINE_SYNC { break }
+        }
+        if sent < statements.count, failure == nil { failure = PGError(connection: handle) }
+        if let failure { throw failure }
+        return results
+    }
+
+    // MARK: Helpers
+
+    private func live() throws(PGError) -> OpaquePointer {
+        // libpq prints notices and errors that arrive between statements (a server ending the session) on
+        // standard error by default; the store reports failures through its errors instead.
+        if let handle { PQsetNoticeProcessor(handle, { _, _ in }, nil) }
+        guard let handle, PQstatus(handle) == CONNECTION_OK else {
+            throw PGError(message: "the connection to the database server was lost", connectionLost: true)
+        }
+        return handle
+    }
+
+    /// The name of `statement` prepared on this connection, preparing it the first time.
+    private func prepare(_ statement: Statement, _ handle: OpaquePointer) throws(PGError) -> String {
+        let types = statement.parameters.map(\.oid)
+        let key = statement.sql + "\u{0}" + types.map(String.init).joined(separator: ",")
+        if let name = prepared[key] { return name }
+        if prepared.count >= Self.maxPrepared { try forgetPrepared() }
+        let name = "annals_\(prepared.count + 1)"
+        let result = types.withUnsafeBufferPointer { PQprepare(handle, name, statement.sql, Int32(types.count), $0.baseAddress) }
+        guard let result else { throw PGError(connection: handle) }
+        defer { PQclear(result) }
+        try Self.check(result, handle)
+        prepared[key] = name
+        return name
+    }
+
+    /// Drops every prepared statement (the cache is full: timelines with many filters make many statements).
+    private func forgetPrepared() throws(PGError) {
+        try execute("DEALLOCATE ALL")
+        prepared.removeAll()
+    }
+
+    private static func check(_ result: OpaquePointer, _ handle: OpaquePointer) throws(PGError) {
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY else {
+            throw PGError(result: result, connection: handle)
+        }
+    }
+
+    /// Lays the binary forms of `parameters` out in one buffer and calls `body` with libpq's three arrays.
+    private static func withParameters<T>(
+        _ parameters: [PGValue],
+        _ body: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> T
+    ) -> T {
+        let encoded = parameters.map(\.binary)
+        let total = encoded.reduce(0) { $0 + ($1?.count ?? 0) }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(total, 1), alignment: 8)
+        defer { buffer.deallocate() }
+        var pointers: [UnsafePointer<CChar>?] = []
+        var lengths: [Int32] = []
+        var offset = 0
+        for value in encoded {
+            guard let value else {
+                pointers.append(nil)
+                lengths.append(0)
+                continue
+            }
+            value.withUnsafeBytes { (buffer + offset).copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(buffer), byteCount: $0.count) }
+            pointers.append(UnsafePointer((buffer + offset).assumingMemoryBound(to: CChar.self)))
+            lengths.append(Int32(value.count))
+            offset += value.count
+        }
+        let formats = [Int32](repeating: 1, count: parameters.count)
+        return pointers.withUnsafeBufferPointer { p in
+            lengths.withUnsafeBufferPointer { l in
+                formats.withUnsafeBufferPointer { f in body(p.baseAddress, l.baseAddress, f.baseAddress) }
+            }
+        }
+    }
+
+    private static func withCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+        let copies = strings.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        let pointers = copies.map { UnsafePointer($0) } + [nil]
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}

@@ -1,0 +1,132 @@
+import AnnalsStore
+
+/// The PostgreSQL schema of an Annals store, its version (`annals_schema`) and forward migrations, applied by
+/// the store when it opens (under an advisory lock, so annalsd processes starting together migrate once).
+///
+/// Tables mirror the SQLite engine's (README "Running on PostgreSQL" documents them):
+/// - `log_head`: one row, the last log position, the next event number and running totals. Every write
+///   transaction locks it first, so log positions are given out in commit order across all processes.
+/// - `revisions`: the change log, one row per revision or retraction, `seq` = log position; a content revision
+///   keeps its event as `record`, the wire encoding without the body (`StoredEvent`), so a page is these bytes.
+/// - `bodies`: each body, deflated with the store's dictionaries (`body_z`, `STORAGE EXTERNAL`: already
+///   compressed, so TOAST moves it out of line without compressing it again).
+/// - `events`: one row per id: its head and shown (`content`) revision, day bounds, kind, decade, retraction
+///   flag, and `search`, the tsvector of its current title, summary and body (NULL once retracted).
+/// - `facets`: the filter keys of each event's shown content (`a:` actor names, `c:` codes, `t:` tags, `r:`
+///   reference targets, folded as in the SQLite engine); `facet_names`: each key's first label (for stats).
+/// - `dictionaries`: the zlib preset dictionaries, by version.
+enum PostgresSchema {
+    /// The version this build writes.
+    static let version = 1
+
+    /// The advisory lock key under which migrations run ("annals" in ASCII).
+    static let migrationLock: Int64 = 0x616e_6e61_6c73
+
+    /// `migrations[i]` takes the schema from version i to i+1.
+    static let migrations: [String] = [createTables]
+
+    private static let createTables = """
+        CREATE TABLE log_head(
+            only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+            seq bigint NOT NULL,
+            next_event bigint NOT NULL,
+            text_bytes bigint NOT NULL,
+            compressed_bytes bigint NOT NULL,
+            open_ended bigint NOT NULL,
+            max_span bigint NOT NULL
+        );
+        INSERT INTO log_head VALUES (true, 0, 1, 0, 0, 0, 0);
+        CREATE TABLE dictionaries(
+            id bigint PRIMARY KEY,
+            created bigint NOT NULL,
+            sample_count bigint NOT NULL,
+            bytes bytea NOT NULL
+        );
+        ALTER TABLE dictionaries ALTER COLUMN bytes SET STORAGE EXTERNAL;
+        CREATE TABLE events(
+            event bigint PRIMARY KEY,
+            id text COLLATE "C" NOT NULL UNIQUE,
+            head bigint NOT NULL,
+            content bigint NOT NULL,
+            lower_day bigint NOT NULL,
+            upper_day bigint NOT NULL,
+            kind smallint NOT NULL,
+            decade bigint,
+            retracted boolean NOT NULL,
+            search tsvector
+        );
+        CREATE INDEX events_chronology ON events(lower_day, upper_day, id) INCLUDE (retracted, kind, content);
+        CREATE INDEX events_search ON events USING gin(search);
+        CREATE TABLE revisions(
+            seq bigint PRIMARY KEY,
+            event bigint NOT NULL,
+            revision integer NOT NULL,
+            recorded bigint NOT NULL,
+            hash bigint NOT NULL,
+            retraction text,
+            record bytea,
+            body_length integer,
+            dict bigint,
+            UNIQUE (event, revision)
+        );
+        ALTER TABLE revisions ALTER COLUMN record SET STORAGE MAIN;
+        CREATE TABLE bodies(
+            seq bigint PRIMARY KEY,
+            body_z bytea NOT NULL
+        );
+        ALTER TABLE bodies ALTER COLUMN body_z SET STORAGE EXTERNAL;
+        CREATE TABLE facets(
+            name text COLLATE "C" NOT NULL,
+            event bigint NOT NULL,
+            PRIMARY KEY (name, event)
+        );
+        CREATE INDEX facets_by_event ON facets(event);
+        CREATE TABLE facet_names(
+            name text COLLATE "C" PRIMARY KEY,
+            label text COLLATE "C" NOT NULL
+        );
+        """
+
+    /// What `migrate` found.
+    enum Outcome: Equatable {
+        /// The schema is at `version` (created or migrated if it was older).
+        case ready
+        /// Written by a newer Annals, at this version: left alone.
+        case newer(Int)
+        /// The database holds tables named like ours without a schema version: not an Annals database.
+        case foreign
+    }
+
+    /// Brings the database to `version` in one transaction.
+    static func migrate(_ connection: PGConnection) throws(PGError) -> Outcome {
+        try connection.execute("BEGIN")
+        do {
+            _ = try connection.query("SELECT pg_advisory_xact_lock($1)", [.int64(migrationLock)])
+            try connection.execute("CREATE TABLE IF NOT EXISTS annals_schema(version integer NOT NULL)")
+            let found = try connection.query("SELECT version FROM annals_schema")
+            var current = found.rowCount == 0 ? 0 : found.int(0, 0)
+            if found.rowCount == 0 {
+                let tables = try connection.query("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename IN ('events', 'revisions')")
+                if tables.int64(0, 0) > 0 {
+                    try connection.execute("ROLLBACK")
+                    return .foreign
+                }
+                _ = try connection.query("INSERT INTO annals_schema VALUES (0)")
+            }
+            if current > version {
+                try connection.execute("ROLLBACK")
+                return .newer(current)
+            }
+            while current < version {
+                try connection.execute(migrations[current])
+                current += 1
+                _ = try connection.query("UPDATE annals_schema SET version = $1::bigint", [.int64(Int64(current))])
+            }
+            try connection.execute("COMMIT")
+            return .ready
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+}

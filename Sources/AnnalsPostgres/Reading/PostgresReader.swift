@@ -1,0 +1,170 @@
+import AnnalsCore
+import AnnalsProtocol
+import AnnalsStore
+
+/// The read side of the PostgreSQL store on one pooled connection: timeline pages copied from stored record
+/// bytes, details assembled as the SQLite engine assembles them (`DetailAssembler`), the change log and stats.
+struct PostgresReader {
+    let connection: PGConnection
+    let codec: TextCodec
+
+    // MARK: Timeline
+
+    func timeline(_ query: TimelineQuery) throws -> EncodedPage {
+        let search = try query.checked()
+        var referenced: [String]?
+        if let source = query.referencedBy {
+            referenced = try contentViews(ids: [source])[source]?.references.map(\.id) ?? []
+        }
+        let statement = try TimelineSQL(query: query, search: search, referencedIDs: referenced)
+        let rows = try connection.query(statement.sql, statement.parameters)
+        var page = EncodedRecords()
+        var last: TimelinePosition?
+        var hasMore = false
+        for row in 0..<rows.rowCount {
+            if page.count == query.limit {
+                hasMore = true
+                break
+            }
+            let id = rows.text(row, 2) ?? ""
+            var retraction: Retraction?
+            if rows.bool(row, 5), let reason = rows.text(row, 7) {
+                retraction = Retraction(id: id, reason: reason, recorded: Timestamp(milliseconds: rows.int64(row, 8)), revision: rows.int(row, 9))
+            }
+            let seq = retraction == nil ? rows.int64(row, 3) : rows.int64(row, 6)
+            let appended: Void? = rows.withBytes(row, 4) { page.append(event: $0, seq: seq, retraction: retraction) }
+            if appended == nil { throw StoreError(.corrupt, "revision \(rows.int64(row, 3)) has no stored event") }
+            last = TimelinePosition(lower: rows.int64(row, 0), upper: rows.int64(row, 1), id: id)
+        }
+        return EncodedPage(records: page, nextCursor: hasMore ? last?.cursor : nil)
+    }
+
+    /// The fields references need of the shown content of each of `ids` that is stored.
+    private func contentViews(ids: [String]) throws -> [String: StoredEventView] {
+        let rows = try connection.query("""
+            SELECT e.id, c.record FROM events e JOIN revisions c ON c.seq = e.content WHERE e.id = ANY($1::text[])
+            """, [.textArray(ids)])
+        var views: [String: StoredEventView] = [:]
+        for row in 0..<rows.rowCount {
+            guard let id = rows.text(row, 0) else { continue }
+            views[id] = try rows.withBytes(row, 1) { (bytes) throws(ProtocolError) in try StoredEventView(bytes) }
+        }
+        return views
+    }
+
+    // MARK: Single events
+
+    func encodedDetail(id: String, revision: Int?) throws -> [UInt8]? {
+        let results = try connection.pipeline([
+            .init("""
+                SELECT r.seq, r.revision, r.recorded, r.retraction, r.record, b.body_z, r.body_length, r.dict
+                FROM events e JOIN revisions r ON r.event = e.event LEFT JOIN bodies b ON b.seq = r.seq
+                WHERE e.id = $1 ORDER BY r.revision
+                """, [.text(id)]),
+            .init("""
+                SELECT c.record FROM facets f JOIN events e ON e.event = f.event JOIN revisions c ON c.seq = e.content
+                WHERE f.name = $1 ORDER BY e.lower_day, e.upper_day, e.id
+                """, [.text(Facets.reference(id))]),
+        ])
+        let revisions = results[0], referrers = results[1]
+        var rows: [DetailAssembler.Row] = []
+        for row in 0..<revisions.rowCount {
+            let body = try revisions.withBytes(row, 5) { (z) throws -> [UInt8] in
+                let dictionary = revisions.int64(row, 7)
+                try ensureDictionary(dictionary)
+                return try codec.decompressBytes(z, dictionary: dictionary, length: revisions.int(row, 6))
+            }
+            rows.append(DetailAssembler.Row(seq: revisions.int64(row, 0), revision: revisions.int(row, 1), recorded: revisions.int64(row, 2),
+                                            retraction: revisions.text(row, 3), record: revisions.bytes(row, 4), body: body))
+        }
+        return try DetailAssembler.encode(id: id, revision: revision, rows: rows, targets: contentViews(ids:), referrers: {
+            var views: [StoredEventView] = []
+            for row in 0..<referrers.rowCount {
+                if let view = try referrers.withBytes(row, 0, { (bytes) throws(ProtocolError) in try StoredEventView(bytes) }) { views.append(view) }
+            }
+            return views
+        })
+    }
+
+    // MARK: Change log
+
+    func entries(after seq: Int64, limit: Int) throws -> [SequencedEntry] {
+        let rows = try connection.query("""
+            SELECT r.seq, e.id, r.revision, r.recorded, r.retraction, r.record, b.body_z, r.body_length, r.dict
+            FROM revisions r JOIN events e ON e.event = r.event LEFT JOIN bodies b ON b.seq = r.seq
+            WHERE r.seq > $1 ORDER BY r.seq LIMIT $2
+            """, [.int64(seq), .int64(Int64(max(0, limit)))])
+        var out: [SequencedEntry] = []
+        out.reserveCapacity(rows.rowCount)
+        for row in 0..<rows.rowCount {
+            let dictionary = rows.int64(row, 8)
+            if !rows.isNull(row, 6) { try ensureDictionary(dictionary) }
+            let decode = { (record: UnsafeRawBufferPointer?, bodyZ: UnsafeRawBufferPointer?) throws(StoreError) -> StoredRevision in
+                try StoredRevision.decode(seq: rows.int64(row, 0), id: rows.text(row, 1) ?? "", revision: rows.int(row, 2),
+                                          recorded: rows.int64(row, 3), retraction: rows.text(row, 4), record: record,
+                                          body: bodyZ.map { StoredRevision.StoredBody(compressed: $0, dictionary: dictionary, length: rows.int(row, 7)) },
+                                          codec: codec)
+            }
+            let withRecord = try rows.withBytes(row, 5) { (record) throws(StoreError) -> StoredRevision in
+                if let found = try rows.withBytes(row, 6, { (bodyZ) throws(StoreError) in try decode(record, bodyZ) }) { return found }
+                return try decode(record, nil)
+            }
+            let stored = try withRecord ?? decode(nil, nil)
+            out.append(SequencedEntry(seq: stored.seq, entry: stored.entry))
+        }
+        return out
+    }
+
+    func lastSeq() throws -> Int64 {
+        try connection.query("SELECT seq FROM log_head").int64(0, 0)
+    }
+
+    // MARK: Stats
+
+    /// Counts as the SQLite engine gives them. `fileBytes` is the size of the whole database
+    /// (`pg_database_size`); the index fields say the log is searchable as soon as it is committed.
+    func stats() throws -> StoreStats {
+        let results = try connection.pipeline([
+            .init("SELECT count(*) FILTER (WHERE NOT retracted), count(*) FILTER (WHERE retracted) FROM events"),
+            .init("SELECT seq, text_bytes, compressed_bytes FROM log_head"),
+            .init("SELECT count(*) FROM revisions"),
+            .init("SELECT kind, count(*) FROM events WHERE NOT retracted GROUP BY kind"),
+            .init("SELECT decade, count(*) FROM events WHERE NOT retracted GROUP BY decade"),
+            .init("""
+                SELECT n.label, count(*) AS uses FROM facets f JOIN events e ON e.event = f.event AND NOT e.retracted
+                JOIN facet_names n ON n.name = f.name
+                WHERE f.name >= 'a:' AND f.name < 'a;' GROUP BY f.name, n.label ORDER BY uses DESC, n.label LIMIT 10
+                """),
+            .init("SELECT pg_database_size(current_database())"),
+        ])
+        var stats = StoreStats()
+        stats.visible = results[0].int(0, 0)
+        stats.retracted = results[0].int(0, 1)
+        stats.lastSeq = results[1].int64(0, 0)
+        stats.indexedSeq = stats.lastSeq
+        stats.textBytes = results[1].int64(0, 1)
+        stats.compressedBytes = results[1].int64(0, 2)
+        stats.revisions = results[2].int(0, 0)
+        let kinds = results[3]
+        for row in 0..<kinds.rowCount {
+            if let kind = EventKind(code: UInt8(truncatingIfNeeded: kinds.int64(row, 0))) { stats.byKind[kind] = kinds.int(row, 1) }
+        }
+        let decades = results[4]
+        for row in 0..<decades.rowCount {
+            if decades.isNull(row, 0) { stats.openStart = decades.int(row, 1) } else { stats.byDecade[decades.int64(row, 0)] = decades.int(row, 1) }
+        }
+        let actors = results[5]
+        for row in 0..<actors.rowCount { stats.topActors.append(.init(name: actors.text(row, 0) ?? "", count: actors.int(row, 1))) }
+        stats.fileBytes = results[6].int64(0, 0)
+        return stats
+    }
+
+    // MARK: Dictionaries
+
+    /// Loads the stored dictionaries when `id` is not installed yet (another process trained it).
+    func ensureDictionary(_ id: Int64) throws {
+        guard !codec.hasDictionary(id) else { return }
+        _ = try Dictionaries.load(into: codec, from: connection)
+        guard codec.hasDictionary(id) else { throw StoreError(.corrupt, "a body names dictionary \(id), which the database does not have") }
+    }
+}

@@ -1,0 +1,157 @@
+import AnnalsCore
+import AnnalsStore
+
+/// The writer of one store instance, confined to the store's writer queue, with a connection of its own.
+///
+/// A group transaction takes two round trips. The first begins, locks the one row of `log_head` (every
+/// writer of every process does, so one group at a time gets log positions, and positions are committed in
+/// their order: a reader of "entries after N" never misses one committed later with a lower number) and reads
+/// the histories of the ids the group names. The group is then decided in memory (`WriteGroup`), and the second
+/// round trip writes its rows with a few multi-row statements, moves the log head, notifies the other processes
+/// (`pg_notify` with the last position, delivered at commit) and commits, all pipelined.
+final class PostgresWriter {
+    /// What a group gives back: one result per batch, and the last log position when something was committed.
+    struct Committed {
+        var results: [Result<[AppendOutcome], StoreError>]
+        var lastSeq: Int64?
+    }
+
+    /// The notification channel commits are announced on; the payload is the last log position.
+    static let channel = "annals_commits"
+
+    private var connection: PGConnection?
+    private let connect: () throws(PGError) -> PGConnection
+    private let backoff: Backoff
+    private let clock: @Sendable () -> Timestamp
+    private let statementTimeout: Double
+    /// Send the statements of a transaction one round trip each instead of pipelined (measurements only).
+    var pipelined = true
+
+    init(backoff: Backoff, statementTimeout: Double, clock: @escaping @Sendable () -> Timestamp,
+         connect: @escaping () throws(PGError) -> PGConnection) {
+        self.backoff = backoff
+        self.statementTimeout = statementTimeout
+        self.clock = clock
+        self.connect = connect
+    }
+
+    /// Applies `batches` in one transaction. A batch with a rejected entry writes nothing; a failure of the
+    /// database fails every batch of the group, and nothing of it is written.
+    func apply(_ batches: [[PostgresEntry]]) -> Committed {
+        if batches.allSatisfy({ $0.contains { $0.prepared.rejection != nil } }) {
+            var group = WriteGroup(histories: [:], lastSeq: 0, nextEvent: 1, clock: clock)
+            return Committed(results: batches.map { .success(group.add($0)) }, lastSeq: nil)
+        }
+        var ids: [String] = []
+        var seen = Set<String>()
+        for batch in batches where !batch.contains(where: { $0.prepared.rejection != nil }) {
+            for entry in batch where seen.insert(entry.prepared.entry.id).inserted { ids.append(entry.prepared.entry.id) }
+        }
+        let connection: PGConnection
+        var group: WriteGroup
+        do {
+            (connection, group) = try begin(ids: ids)
+        } catch {
+            return failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .nothingWritten))
+        }
+        let results = batches.map { Result<[AppendOutcome], StoreError>.success(group.add($0)) }
+        guard group.writesAnything else {
+            do {
+                try connection.execute("ROLLBACK")
+            } catch {
+                drop(connection)
+            }
+            return Committed(results: results, lastSeq: nil)
+        }
+        do {
+            let statements = group.statements + [
+                .init("SELECT pg_notify('\(Self.channel)', $1)", [.text(String(group.lastSeq))]),
+                .init("COMMIT"),
+            ]
+            _ = try run(statements, on: connection)
+            return Committed(results: results, lastSeq: group.lastSeq)
+        } catch {
+            if error.connectionLost { drop(connection) } else { try? connection.execute("ROLLBACK") }
+            return failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout,
+                                                                write: error.connectionLost ? .outcomeUnknown : .nothingWritten))
+        }
+    }
+
+    /// Starts the group transaction: the log lock and the histories of `ids`. A connection found lost here
+    /// (nothing written yet) is made again and the start tried once more.
+    private func begin(ids: [String]) throws(PGError) -> (PGConnection, WriteGroup) {
+        var retried = false
+        while true {
+            let reused = connection != nil
+            let connection = try live()
+            do throws(PGError) {
+                let results = try run([
+                    .init("BEGIN"),
+                    .init("SELECT seq, next_event FROM log_head FOR UPDATE"),
+                    .init("""
+                        SELECT e.event, e.id, h.revision, h.seq, h.retraction, r.revision, r.seq, r.hash, r.retraction IS NOT NULL
+                        FROM events e JOIN revisions h ON h.seq = e.head JOIN revisions r ON r.event = e.event
+                        WHERE e.id = ANY($1::text[]) ORDER BY e.event, r.revision
+                        """, [.textArray(ids)]),
+                ], on: connection)
+                let head = results[1], rows = results[2]
+                guard head.rowCount == 1 else { throw PGError(message: "the log head row is missing") }
+                var histories: [String: StoredHistory] = [:]
+                for row in 0..<rows.rowCount {
+                    let id = rows.text(row, 1) ?? ""
+                    let key = StoredHistory.RevisionKey(revision: rows.int(row, 5), seq: rows.int64(row, 6), hash: rows.int64(row, 7),
+                                                        retraction: rows.bool(row, 8))
+                    if histories[id] == nil {
+                        histories[id] = StoredHistory(event: rows.int64(row, 0),
+                                                      head: .init(revision: rows.int(row, 2), seq: rows.int64(row, 3), retraction: rows.text(row, 4)),
+                                                      revisions: [])
+                    }
+                    histories[id]!.revisions.append(key)
+                }
+                return (connection, WriteGroup(histories: histories, lastSeq: head.int64(0, 0), nextEvent: head.int64(0, 1), clock: clock))
+            } catch {
+                if error.connectionLost {
+                    drop(connection)
+                    if reused && !retried {
+                        retried = true
+                        continue
+                    }
+                } else {
+                    try? connection.execute("ROLLBACK")
+                }
+                throw error
+            }
+        }
+    }
+
+    private func run(_ statements: [PGConnection.Statement], on connection: PGConnection) throws(PGError) -> [PGResult] {
+        if pipelined { return try connection.pipeline(statements) }
+        var results: [PGResult] = []
+        for statement in statements { results.append(try connection.query(statement)) }
+        return results
+    }
+
+    private func live() throws(PGError) -> PGConnection {
+        if let connection, !connection.isBroken { return connection }
+        connection?.close()
+        connection = nil
+        let made = try backoff.attempt(connect)
+        connection = made
+        return made
+    }
+
+    private func drop(_ connection: PGConnection) {
+        connection.close()
+        if self.connection === connection { self.connection = nil }
+    }
+
+    private func failed(_ batches: [[PostgresEntry]], _ error: StoreError) -> Committed {
+        Committed(results: batches.map { _ in .failure(error) }, lastSeq: nil)
+    }
+
+    /// Closes the connection.
+    func close() {
+        connection?.close()
+        connection = nil
+    }
+}

@@ -1,0 +1,222 @@
+import AnnalsCore
+import AnnalsProtocol
+import AnnalsStore
+
+/// One group transaction's decisions, made in memory: each batch's entries decided by `RevisionRules` against
+/// the histories read under the log lock, and the rows they write gathered into columns, so the whole group is
+/// written by a few multi-row statements (`statements`) in one round trip. A batch with a rejected entry leaves
+/// no trace.
+struct WriteGroup {
+    /// Histories by id: read from the database, or made by earlier entries of this group.
+    private(set) var histories: [String: StoredHistory]
+    private(set) var nextSeq: Int64
+    private(set) var nextEvent: Int64
+    private let clock: @Sendable () -> Timestamp
+
+    /// The rows to write.
+    private(set) var revisions = RevisionColumns()
+    private var bodySeqs: [Int64?] = []
+    private var bodies: [[UInt8]?] = []
+    /// The shown content of events whose content changed, by event number, in first-change order.
+    private var contents: [Int64: ContentRow] = [:]
+    private var contentOrder: [Int64] = []
+    /// The head of events whose latest entry in the group is a retraction.
+    private var retractedHeads: [Int64: Int64] = [:]
+    private var facetLabels: [(name: String, label: String)] = []
+    private var textBytes: Int64 = 0
+    private var compressedBytes: Int64 = 0
+    private var openEnded: Int64 = 0
+    private var maxSpan: Int64 = 0
+
+    struct RevisionColumns {
+        var seq: [Int64?] = []
+        var event: [Int64?] = []
+        var revision: [Int64?] = []
+        var recorded: [Int64?] = []
+        var hash: [Int64?] = []
+        var retraction: [String?] = []
+        var record: [[UInt8]?] = []
+        var bodyLength: [Int64?] = []
+        var dictionary: [Int64?] = []
+    }
+
+    private struct ContentRow {
+        var id: String
+        var content: Int64
+        var lower: Int64
+        var upper: Int64
+        var kind: Int64
+        var decade: Int64?
+        var search: String?
+        var facets: [String]
+    }
+
+    /// - Parameters:
+    ///   - histories: the stored histories of the ids the group's entries name.
+    ///   - lastSeq, nextEvent: the log head, read under its lock.
+    init(histories: [String: StoredHistory], lastSeq: Int64, nextEvent: Int64, clock: @escaping @Sendable () -> Timestamp) {
+        self.histories = histories
+        self.nextSeq = lastSeq + 1
+        self.nextEvent = nextEvent
+        self.clock = clock
+    }
+
+    /// The last log position once the group is written.
+    var lastSeq: Int64 { nextSeq - 1 }
+
+    /// Whether any entry writes something.
+    var writesAnything: Bool { !revisions.seq.isEmpty }
+
+    /// Decides one batch: all its entries written (or duplicates), or, when one is rejected, none.
+    mutating func add(_ batch: [PostgresEntry]) -> [AppendOutcome] {
+        if batch.contains(where: { $0.prepared.rejection != nil }) {
+            return batch.map { $0.prepared.rejection.map(AppendOutcome.rejected) ?? .rejected(Self.aborted) }
+        }
+        var trial = self
+        let outcomes = batch.map { trial.apply($0) }
+        guard outcomes.contains(where: { if case .rejected = $0 { true } else { false } }) else {
+            self = trial
+            return outcomes
+        }
+        return outcomes.map { if case .rejected = $0 { $0 } else { .rejected(Self.aborted) } }
+    }
+
+    private static let aborted = EventError(.batchAborted, "not written: another entry of the same batch was rejected")
+
+    private mutating func apply(_ entry: PostgresEntry) -> AppendOutcome {
+        let prepared = entry.prepared
+        let history = histories[prepared.entry.id]
+        let decision = RevisionRules.decide(prepared.entry, intent: prepared.intent, hash: prepared.hash, head: history?.head) { lookup in
+            history?.seq(of: lookup)
+        }
+        if let outcome = decision.outcomeWithoutWriting { return outcome }
+        switch (decision, prepared.entry) {
+        case (.create, .event(let event)):
+            guard let content = prepared.content else { return .rejected(EventError(.malformedLine, "no content")) }
+            let number = nextEvent
+            nextEvent += 1
+            let seq = addRevision(event: number, revision: 1, recorded: event.recorded, hash: prepared.hash, content: content)
+            histories[event.id] = StoredHistory(event: number, head: .init(revision: 1, seq: seq, retraction: nil),
+                                                revisions: [.init(revision: 1, seq: seq, hash: prepared.hash, retraction: false)])
+            setContent(event: number, id: event.id, seq: seq, content: content, search: entry.search)
+            return .accepted(seq: seq)
+        case (.revise(let revision), .event(let event)):
+            guard let content = prepared.content, var history else { return .rejected(EventError(.malformedLine, "no content")) }
+            let seq = addRevision(event: history.event, revision: revision, recorded: event.recorded, hash: prepared.hash, content: content)
+            history.head = .init(revision: revision, seq: seq, retraction: nil)
+            history.revisions.append(.init(revision: revision, seq: seq, hash: prepared.hash, retraction: false))
+            histories[event.id] = history
+            setContent(event: history.event, id: event.id, seq: seq, content: content, search: entry.search)
+            retractedHeads[history.event] = nil
+            return .accepted(seq: seq)
+        case (.retract(let revision), .retraction(let retraction)):
+            guard var history else { return .rejected(EventError(.notFound, field: "id", "no such event")) }
+            let seq = nextSeq
+            nextSeq += 1
+            appendRevisionRow(seq: seq, event: history.event, revision: revision, recorded: (retraction.recorded ?? clock()).milliseconds,
+                              hash: prepared.hash, retraction: retraction.reason, record: nil, bodyLength: nil, dictionary: nil)
+            history.head = .init(revision: revision, seq: seq, retraction: retraction.reason)
+            history.revisions.append(.init(revision: revision, seq: seq, hash: prepared.hash, retraction: true))
+            histories[retraction.id] = history
+            retractedHeads[history.event] = seq
+            return .accepted(seq: seq)
+        default:
+            return .rejected(EventError(.malformedLine, "the entry does not fit the decision \(decision)"))
+        }
+    }
+
+    private mutating func addRevision(event: Int64, revision: Int, recorded: Timestamp?, hash: Int64, content: PreparedContent) -> Int64 {
+        let seq = nextSeq
+        nextSeq += 1
+        let recorded = recorded ?? clock()
+        appendRevisionRow(seq: seq, event: event, revision: revision, recorded: recorded.milliseconds, hash: hash, retraction: nil,
+                          record: StoredEvent.complete(content.record, recorded: recorded, revision: revision),
+                          bodyLength: content.bodyZ == nil ? nil : Int64(content.bodyLength), dictionary: content.dictionary)
+        if let bodyZ = content.bodyZ {
+            bodySeqs.append(seq)
+            bodies.append(bodyZ)
+            textBytes += content.textBytes
+            compressedBytes += content.compressedBytes
+        }
+        if content.lower == DayBounds.openLower || content.upper == DayBounds.openUpper {
+            openEnded += 1
+        } else {
+            maxSpan = max(maxSpan, content.upper - content.lower)
+        }
+        return seq
+    }
+
+    private mutating func appendRevisionRow(seq: Int64, event: Int64, revision: Int, recorded: Int64, hash: Int64, retraction: String?,
+                                            record: [UInt8]?, bodyLength: Int64?, dictionary: Int64?) {
+        revisions.seq.append(seq)
+        revisions.event.append(event)
+        revisions.revision.append(Int64(revision))
+        revisions.recorded.append(recorded)
+        revisions.hash.append(hash)
+        revisions.retraction.append(retraction)
+        revisions.record.append(record)
+        revisions.bodyLength.append(bodyLength)
+        revisions.dictionary.append(dictionary)
+    }
+
+    private mutating func setContent(event: Int64, id: String, seq: Int64, content: PreparedContent, search: String?) {
+        if contents[event] == nil { contentOrder.append(event) }
+        contents[event] = ContentRow(id: id, content: seq, lower: content.lower, upper: content.upper, kind: content.kind,
+                                     decade: content.decade, search: search, facets: content.facets.map(\.name))
+        facetLabels += content.facets
+    }
+
+    // MARK: Statements
+
+    /// The statements that write the group, in order, ending with the log head's new position; the caller adds
+    /// the notification and the commit.
+    var statements: [PGConnection.Statement] {
+        var out: [PGConnection.Statement] = []
+        out.append(.init("""
+            INSERT INTO revisions(seq, event, revision, recorded, hash, retraction, record, body_length, dict)
+            SELECT * FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::int8[], $6::text[], $7::bytea[], $8::int8[], $9::int8[])
+            """, [.int64Array(revisions.seq), .int64Array(revisions.event), .int64Array(revisions.revision),
+                  .int64Array(revisions.recorded), .int64Array(revisions.hash), .textArray(revisions.retraction),
+                  .byteaArray(revisions.record), .int64Array(revisions.bodyLength), .int64Array(revisions.dictionary)]))
+        if !bodySeqs.isEmpty {
+            out.append(.init("INSERT INTO bodies(seq, body_z) SELECT * FROM unnest($1::int8[], $2::bytea[])",
+                             [.int64Array(bodySeqs), .byteaArray(bodies)]))
+        }
+        if !contentOrder.isEmpty {
+            let rows = contentOrder.map { ($0, contents[$0]!) }
+            out.append(.init("""
+                INSERT INTO events(event, id, head, content, lower_day, upper_day, kind, decade, retracted, search)
+                SELECT u.event, u.id, u.content, u.content, u.lower_day, u.upper_day, u.kind, u.decade, false, u.search::tsvector
+                FROM unnest($1::int8[], $2::text[], $3::int8[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::text[])
+                    AS u(event, id, content, lower_day, upper_day, kind, decade, search)
+                ON CONFLICT (event) DO UPDATE SET head = EXCLUDED.head, content = EXCLUDED.content, lower_day = EXCLUDED.lower_day,
+                    upper_day = EXCLUDED.upper_day, kind = EXCLUDED.kind, decade = EXCLUDED.decade, retracted = false,
+                    search = EXCLUDED.search
+                """, [.int64Array(rows.map { $0.0 }), .textArray(rows.map { $0.1.id }), .int64Array(rows.map { $0.1.content }),
+                      .int64Array(rows.map { $0.1.lower }), .int64Array(rows.map { $0.1.upper }), .int64Array(rows.map { $0.1.kind }),
+                      .int64Array(rows.map { $0.1.decade }), .textArray(rows.map { $0.1.search })]))
+            out.append(.init("DELETE FROM facets WHERE event = ANY($1::int8[])", [.int64Array(contentOrder)]))
+            let facets = rows.flatMap { row in row.1.facets.map { (name: $0, event: row.0) } }
+            if !facets.isEmpty {
+                out.append(.init("INSERT INTO facets(name, event) SELECT * FROM unnest($1::text[], $2::int8[])",
+                                 [.textArray(facets.map(\.name)), .int64Array(facets.map(\.event))]))
+                var seen = Set<String>()
+                let names = facetLabels.filter { seen.insert($0.name).inserted }
+                out.append(.init("INSERT INTO facet_names(name, label) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+                                 [.textArray(names.map(\.name)), .textArray(names.map(\.label))]))
+            }
+        }
+        if !retractedHeads.isEmpty {
+            let events = retractedHeads.keys.sorted()
+            out.append(.init("""
+                UPDATE events e SET head = u.head, retracted = true, search = NULL
+                FROM unnest($1::int8[], $2::int8[]) AS u(event, head) WHERE e.event = u.event
+                """, [.int64Array(events), .int64Array(events.map { retractedHeads[$0] })]))
+        }
+        out.append(.init("""
+            UPDATE log_head SET seq = $1, next_event = $2, text_bytes = text_bytes + $3, compressed_bytes = compressed_bytes + $4,
+                open_ended = open_ended + $5, max_span = greatest(max_span, $6)
+            """, [.int64(lastSeq), .int64(nextEvent), .int64(textBytes), .int64(compressedBytes), .int64(openEnded), .int64(maxSpan)]))
+        return out
+    }
+}

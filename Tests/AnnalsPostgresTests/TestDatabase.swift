@@ -1,0 +1,128 @@
+@testable import AnnalsPostgres
+import AnnalsCore
+import AnnalsStore
+import Foundation
+import Synchronization
+
+/// A database of its own for one test, created on the server `ANNALS_TEST_POSTGRESQL` names (a libpq URI to a
+/// database where the role may `CREATE DATABASE`) and dropped when the value goes away.
+final class TestDatabase {
+    /// The connection string of the test's database.
+    let url: String
+    let name: String
+    /// The server's connection string (a database other than the test's).
+    let admin: String
+
+    struct Missing: Error, CustomStringConvertible {
+        var description: String {
+            "ANNALS_TEST_POSTGRESQL is not set: these tests need a PostgreSQL server. Run Scripts/test (it starts a temporary cluster), or set ANNALS_TEST_POSTGRESQL to a libpq URI of a database where the role may CREATE DATABASE"
+        }
+    }
+
+    /// The server's connection string, or a failure saying how to run the tests (never a silent skip).
+    static func serverURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["ANNALS_TEST_POSTGRESQL"], !url.isEmpty else { throw Missing() }
+        return url
+    }
+
+    init() throws {
+        admin = try Self.serverURL()
+        name = "annals_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        url = Self.url(admin, database: name)
+        try Self.run(admin, "CREATE DATABASE \(name)")
+    }
+
+    deinit {
+        try? Self.run(admin, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
+
+    /// `url` with its database replaced by `database`.
+    static func url(_ url: String, database: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url + " dbname=\(database)" }
+        let rest = url[scheme.upperBound...]
+        let pathStart = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        let queryStart = rest[pathStart...].firstIndex(of: "?") ?? rest.endIndex
+        return String(url[..<pathStart]) + "/" + database + String(rest[queryStart...])
+    }
+
+    /// Runs SQL on the database `url` names, on a connection of its own.
+    static func run(_ url: String, _ sql: String) throws {
+        let connection = try PGConnection(try ConnectionString(url), statementTimeout: 0)
+        defer { connection.close() }
+        try connection.execute(sql)
+    }
+
+    /// Ends every session on the test's database and waits until they are gone (`pg_terminate_backend` only
+    /// signals them).
+    func endSessions() throws {
+        try Self.run(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
+        let gone = try eventually { try Self.scalar(admin, "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(name)'") == 0 }
+        if !gone { throw Stuck() }
+    }
+
+    /// The sessions open on the test's database, counted from another one.
+    func sessions() throws -> Int64 {
+        try Self.scalar(admin, "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(name)'")
+    }
+
+    struct Stuck: Error, CustomStringConvertible {
+        var description: String { "the sessions on the test database did not end within 20 s" }
+    }
+
+    /// One integer from a query on a connection of its own.
+    static func scalar(_ url: String, _ sql: String) throws -> Int64 {
+        let connection = try PGConnection(try ConnectionString(url), statementTimeout: 0)
+        defer { connection.close() }
+        return try connection.query(sql).int64(0, 0)
+    }
+
+    /// Options for tests: no dictionary training, a clock that ticks a second a write.
+    static var options: PostgresEventStore.Options {
+        var options = PostgresEventStore.Options()
+        options.dictionaryTrainingThreshold = 0
+        options.poolSize = 2
+        let tick = Mutex<Int64>(1_548_633_600_000)
+        options.clock = {
+            tick.withLock { value in
+                value += 1000
+                return Timestamp(milliseconds: value)
+            }
+        }
+        return options
+    }
+
+    func store(_ options: PostgresEventStore.Options = TestDatabase.options) throws -> PostgresEventStore {
+        try PostgresEventStore(connectionString: url, options: options)
+    }
+}
+
+/// Waits for `condition` with a generous deadline, polling.
+func eventually(seconds: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        Thread.sleep(forTimeInterval: 0.02)
+    }
+    return try condition()
+}
+
+/// Builders for test events.
+enum Sample {
+    static func event(_ id: String, _ date: String, kind: EventKind = .statement, title: String? = nil, summary: String? = nil,
+                      body: String? = nil, actors: [Actor] = [], tags: [String] = [], references: [Reference] = []) -> Event {
+        Event(id: id, date: try! HistoricalDate(parsing: date), kind: kind, title: title ?? "Event \(id)", summary: summary, body: body,
+              actors: actors, tags: tags, references: references)
+    }
+}
+
+extension AppendOutcome {
+    var seq: Int64? {
+        switch self {
+        case .accepted(let seq), .duplicate(let seq): seq
+        case .rejected: nil
+        }
+    }
+    var isAccepted: Bool { if case .accepted = self { true } else { false } }
+    var isDuplicate: Bool { if case .duplicate = self { true } else { false } }
+    var errorCode: EventError.Code? { if case .rejected(let e) = self { e.code } else { nil } }
+}
