@@ -163,6 +163,37 @@ struct SearchConformanceTests {
         }
     }
 
+    /// Where PostgreSQL's text search has limits of its own (README, "Where the engines differ"): a word is found
+    /// anywhere in a body, but a phrase only within its first 16,383 words, and among a word's first 256
+    /// occurrences; a word longer than 2,046 bytes is not indexed. The SQLite engine finds all three. Everything
+    /// short of those limits is the same on both (the tests above).
+    @Test(arguments: StoreEngine.allCases)
+    func limitsOfLongTexts(engine: StoreEngine) throws {
+        let f = try ConformanceFixture(engine)
+        let longWord = String(repeating: "x", count: 2_100) + "y"
+        _ = try f.store.append([
+            .event(Sample.event("deep-phrase", "2001", body: String(repeating: "filler ", count: 20_000) + "zanzibar quokka")),
+            .event(Sample.event("frequent-word", "2002", body: String(repeating: "alpha beta ", count: 300) + "alpha gamma")),
+            .event(Sample.event("long-word", "2003", body: "before \(longWord) after")),
+        ])
+        try f.waitUntilSearchable()
+        // Within the limits: the same on both.
+        #expect(try f.ids(TimelineQuery(text: "zanzibar quokka")) == ["deep-phrase"])
+        #expect(try f.ids(TimelineQuery(text: "\"filler filler\"")) == ["deep-phrase"])
+        #expect(try f.ids(TimelineQuery(text: "\"alpha beta\"")) == ["frequent-word"])
+        #expect(try f.ids(TimelineQuery(text: "gamma before")).isEmpty)
+        #expect(try f.ids(TimelineQuery(text: "before after")) == ["long-word"])
+        // Past them.
+        let pastTheLimits = [
+            try f.ids(TimelineQuery(text: "\"zanzibar quokka\"")), try f.ids(TimelineQuery(text: "\"alpha gamma\"")),
+            try f.ids(TimelineQuery(text: String(longWord.prefix(1_000)) + "*")),
+        ]
+        switch engine {
+        case .sqlite: #expect(pastTheLimits == [["deep-phrase"], ["frequent-word"], ["long-word"]])
+        case .postgresql: #expect(pastTheLimits == [[], [], []])
+        }
+    }
+
     /// An amend takes the old text out of the search and puts the new in; a retraction takes it out.
     @Test(arguments: StoreEngine.allCases)
     func amendsAndRetractionsReplaceTheText(engine: StoreEngine) throws {

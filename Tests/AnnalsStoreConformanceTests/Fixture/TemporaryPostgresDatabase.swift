@@ -33,6 +33,7 @@ final class TemporaryPostgresDatabase: StoreLocation {
         var options = PostgresEventStore.Options()
         options.clock = PinnedClock.make()
         options.poolSize = 2
+        options.dictionaryTrainingThreshold = 0  // as the SQLite fixture: no training behind the test's back
         self.options = options
         try PostgresAdmin(uri: server).execute("CREATE DATABASE \(name) TEMPLATE template0 ENCODING 'UTF8'")
     }
