@@ -19,6 +19,11 @@ struct ExportConformanceTests {
     /// The same writes into a fresh store of `engine`: the sample log replayed in batches of 25, then again
     /// (all duplicates), two amends, a retraction and a late event; its export.
     static func replayAndExport(_ engine: StoreEngine) throws -> String {
+        try export(replay(engine))
+    }
+
+    /// A fresh store of `engine` after the writes `replayAndExport` describes.
+    static func replay(_ engine: StoreEngine) throws -> ConformanceFixture {
         let f = try ConformanceFixture(engine)
         let log = try sampleLog()
         for _ in 0..<2 {
@@ -36,7 +41,7 @@ struct ExportConformanceTests {
         _ = try f.store.amend(tenth)
         _ = try f.store.retract(id: log[20].id, reason: "retracted to test the export")
         _ = try f.store.append([.event(Sample.event("late-event", "2024-01-01/..", body: "naïve café — 東京"))])
-        return try export(f)
+        return f
     }
 
     /// The store's log as `annals export` writes it (read in pages, as its bounded reads do).
@@ -54,6 +59,46 @@ struct ExportConformanceTests {
             let difference = lines.enumerated().first { $0.element.0 != $0.element.1 }
                 .map { "first at line \($0.offset + 1):\n\($0.element.0)\n\($0.element.1)" } ?? "in length"
             #expect(export == expected, "the \(engine) export differs from the \(reference) one, \(difference)")
+        }
+    }
+
+    /// What the server sends as stored — timeline pages and event details in their wire encoding — is the same
+    /// byte for byte on every engine after the same replay: every page of several queries (with their cursors),
+    /// and every revision of every event.
+    @Test func pagesAndDetailsAreByteIdenticalAcrossEngines() throws {
+        let stores = try StoreEngine.allCases.map { engine in (engine, try Self.replay(engine)) }
+        for (_, f) in stores { try f.waitUntilSearchable() }
+        let queries = [
+            TimelineQuery(limit: 1000), TimelineQuery(reverse: true, limit: 7), TimelineQuery(limit: 5, includeRetracted: true),
+            TimelineQuery(actors: ["Japan", "RUS"], limit: 4), TimelineQuery(from: Sample.date("1945"), to: Sample.date("195X"), limit: 3),
+            TimelineQuery(text: "treaty", limit: 6), TimelineQuery(kinds: [.treaty, .war], reverse: true, limit: 2),
+        ]
+        let (reference, r) = stores[0]
+        for (engine, f) in stores.dropFirst() {
+            for query in queries {
+                var mine = query, theirs = query
+                var pages = 0
+                while true {
+                    let a = try r.store.encodedTimeline(theirs), b = try f.store.encodedTimeline(mine)
+                    let same = a == b  // (not the bytes themselves in the message)
+                    #expect(same, "page \(pages + 1) of \(query): \(engine) differs from \(reference)")
+                    pages += 1
+                    guard same, let cursor = a.nextCursor, pages < 100 else { break }
+                    theirs.cursor = cursor
+                    mine.cursor = cursor
+                }
+            }
+            let log = try r.log()
+            #expect(try f.log() == log)
+            for entry in log {
+                let revision = try #require(entry.entry.revision)
+                for asked in [nil, revision] {
+                    let a = try r.store.encodedDetail(id: entry.entry.id, revision: asked)
+                    #expect(a != nil)
+                    let same = try f.store.encodedDetail(id: entry.entry.id, revision: asked) == a
+                    #expect(same, "\(entry.entry.id) revision \(asked.map(String.init) ?? "current"): \(engine) differs from \(reference)")
+                }
+            }
         }
     }
 
