@@ -117,6 +117,35 @@ struct RevisionConformanceTests {
         #expect(try f.store.lastSeq() == 10, "refusals write nothing")
     }
 
+    /// Writers amending one event at once make one history: revisions 1, 2, 3… in log order, without a gap or a
+    /// repeat, each one readable with the content its writer gave.
+    @Test(arguments: StoreEngine.allCases)
+    func concurrentAmendsMakeOneHistory(engine: StoreEngine) throws {
+        let f = try ConformanceFixture.diplomacy(engine)
+        let store = f.store
+        let base = Sample.diplomacy[4]
+        try withThrowingTaskGroupOnThreads(count: 4) { t in
+            for i in 0..<15 {
+                var amended = base
+                amended.summary = "writer \(t), amend \(i)"
+                // (The record returned is the event as it stands after the write, which may already be another
+                // writer's next revision.)
+                let record = try store.amend(amended)
+                guard record.event.revision ?? 0 >= 2 else { throw FixtureError("amend \(t)/\(i) returned revision \(record.event.revision ?? 0)") }
+            }
+        }
+        let history = try f.log().filter { $0.entry.id == base.id }
+        #expect(history.map(\.entry.revision) == (1...61).map { Optional($0) })
+        #expect(try f.store.lastSeq() == 70)
+        var summaries = Set<String>()
+        for entry in history.dropFirst() {
+            let detail = try #require(try f.store.get(id: base.id, revision: try #require(entry.entry.revision)))
+            #expect(detail.current.seq == entry.seq)
+            summaries.insert(detail.current.event.summary ?? "")
+        }
+        #expect(summaries.count == 60, "every writer's every amend is a revision of its own")
+    }
+
     @Test(arguments: StoreEngine.allCases)
     func logEntriesCarryingRevisionsReplayIdempotently(engine: StoreEngine) throws {
         let f = try ConformanceFixture.diplomacy(engine)

@@ -178,6 +178,31 @@ struct WriteConformanceTests {
         #expect(try store.lastSeq() == Int64(events.count))
     }
 
+    /// Writers racing with different content for the same ids: for each id one content is stored, the others are
+    /// conflicts, and what is stored is the content its accepted writer sent.
+    @Test(arguments: StoreEngine.allCases)
+    func concurrentConflictsStoreOneContent(engine: StoreEngine) throws {
+        let f = try ConformanceFixture(engine)
+        let store = f.store
+        let results = OutcomeLog()
+        try withThrowingTaskGroupOnThreads(count: 4) { t in
+            for i in 0..<50 {
+                let event = Sample.event("contested-\(i)", "1992", body: "writer \(t)")
+                results.add([(event.id + "/" + String(t), try store.append([.event(event)])[0])])
+            }
+        }
+        let byID = Dictionary(grouping: results.all) { String($0.id.split(separator: "/")[0]) }
+        #expect(byID.count == 50)
+        for (id, outcomes) in byID {
+            let accepted = outcomes.filter { $0.outcome.isAccepted }
+            #expect(accepted.count == 1, "\(id): \(outcomes.map(\.outcome))")
+            #expect(outcomes.filter { $0.outcome.errorCode == .conflict }.count == 3, "\(id): \(outcomes.map(\.outcome))")
+            let winner = accepted.first.map { "writer " + $0.id.split(separator: "/")[1] }
+            #expect(try store.get(id: id)?.current.event.body == winner, "\(id)")
+        }
+        #expect(try store.lastSeq() == 50)
+    }
+
     /// Appends through the completion form and waits (up to a minute) for the outcomes.
     private func appendWaiting(_ store: any EventStore, _ entries: [LogEntry]) throws -> [AppendOutcome] {
         let done = DispatchSemaphore(value: 0)
