@@ -64,6 +64,20 @@ struct WriteGroup {
     /// The last log position once the group is written.
     var lastSeq: Int64 { nextSeq - 1 }
 
+    /// What identifies a revision row (`PostgresWriter.settle`).
+    struct RevisionKey {
+        var seq: Int64
+        var event: Int64
+        var revision: Int64
+        var hash: Int64
+    }
+
+    /// The last revision the group writes (the group must write something).
+    var lastRevision: RevisionKey {
+        RevisionKey(seq: revisions.seq.last.flatMap { $0 } ?? 0, event: revisions.event.last.flatMap { $0 } ?? 0,
+                    revision: revisions.revision.last.flatMap { $0 } ?? 0, hash: revisions.hash.last.flatMap { $0 } ?? 0)
+    }
+
     /// Whether any entry writes something.
     var writesAnything: Bool { !revisions.seq.isEmpty }
 
