@@ -81,12 +81,16 @@ struct TimelineSQL {
         } else {
             inner = "(SELECT \(columns) FROM events e WHERE true\(filter) ORDER BY e.lower_day \(order), e.upper_day \(order), e.id \(order) LIMIT \(limit))"
         }
+        // A retracted event's retraction (its head revision) is looked up for that row only: a join would probe
+        // `events` for every row of the page and drop the answer.
+        let head = { (column: String) in
+            "CASE WHEN k.retracted THEN (SELECT h.\(column) FROM events he JOIN revisions h ON h.seq = he.head WHERE he.event = k.event) END"
+        }
         sql = """
-            SELECT k.lower_day, k.upper_day, k.id, k.content, c.record, k.retracted, h.seq, h.retraction, h.recorded, h.revision
+            SELECT k.lower_day, k.upper_day, k.id, k.content, c.record, k.retracted,
+                \(head("seq")), \(head("retraction")), \(head("recorded")), \(head("revision"))
             FROM \(inner) k
             JOIN revisions c ON c.seq = k.content
-            LEFT JOIN events he ON k.retracted AND he.event = k.event
-            LEFT JOIN revisions h ON h.seq = he.head
             ORDER BY k.lower_day \(order), k.upper_day \(order), k.id \(order)
             """
     }
