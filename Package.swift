@@ -103,8 +103,16 @@ let package = Package(
         .target(name: "AnnalsFuzzing", dependencies: ["AnnalsProtocol"]),
 
         .testTarget(name: "AnnalsCoreTests", dependencies: ["AnnalsCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "AnnalsStoreTests", dependencies: ["AnnalsCore", "AnnalsStore", "AnnalsProtocol", "CAnnalsSQLite", "AnnalsFuzzing"],
+        // Test support for the store tests: sample events, the pinned clock, threads for concurrent writers.
+        .target(name: "AnnalsStoreTesting", dependencies: ["AnnalsCore", "AnnalsStore"], path: "Tests/AnnalsStoreTesting"),
+        // What only the SQLite engine has: its files, compression, migrations, the search index file.
+        .testTarget(name: "AnnalsStoreTests", dependencies: ["AnnalsCore", "AnnalsStore", "AnnalsStoreTesting", "CAnnalsSQLite"],
                     exclude: ["Fixtures"]),
+        // One suite, every test run against every engine (SQLite, and PostgreSQL on ANNALS_TEST_POSTGRESQL).
+        .testTarget(
+            name: "AnnalsStoreConformanceTests",
+            dependencies: ["AnnalsCore", "AnnalsStore", "AnnalsPostgres", "AnnalsStoreTesting", "AnnalsFuzzing", "CAnnalsPQ"]
+        ),
         // Test support: an AnnalsServer inside the test process on port 0, its log kept in memory.
         .target(
             name: "AnnalsServerTesting",

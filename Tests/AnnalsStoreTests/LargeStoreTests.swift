@@ -1,5 +1,6 @@
 import AnnalsCore
 import AnnalsStore
+import AnnalsStoreTesting
 import Testing
 
 @Suite("Store: a 100k-event store built in a test")

@@ -1,16 +1,17 @@
-import AnnalsCore
 import AnnalsStore
+import AnnalsStoreTesting
 import Foundation
-import Synchronization
 
-/// A fresh store in a temporary directory, removed when the fixture goes away.
+/// A fresh SQLite store in a temporary directory, removed when the fixture goes away, for the tests of what only
+/// the SQLite engine has (its files, compression, migrations). Behaviour every engine shares is tested in
+/// AnnalsStoreConformanceTests.
 final class StoreFixture {
     let directory: URL
     let path: String
     var options: SQLiteEventStore.Options
     private(set) var store: SQLiteEventStore
 
-    init(options: SQLiteEventStore.Options = StoreFixture.defaultOptions) throws {
+    init(options: SQLiteEventStore.Options = .pinned) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("annals-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         path = directory.appendingPathComponent("annals.sqlite").path
@@ -28,85 +29,4 @@ final class StoreFixture {
         store.close()
         try? FileManager.default.removeItem(at: directory)
     }
-
-    static var defaultOptions: SQLiteEventStore.Options {
-        var options = SQLiteEventStore.Options()
-        options.dictionaryTrainingThreshold = 0
-        let tick = Mutex<Int64>(1_548_633_600_000)  // 2019-01-28T00:00:00Z, one second a write
-        options.clock = {
-            tick.withLock { value in
-                value += 1000
-                return Timestamp(milliseconds: value)
-            }
-        }
-        return options
-    }
-}
-
-/// Builders for test events.
-enum Sample {
-    static func date(_ text: String) -> HistoricalDate {
-        try! HistoricalDate(parsing: text)
-    }
-
-    static func event(
-        _ id: String, _ date: String, kind: EventKind = .statement, title: String? = nil, summary: String? = nil,
-        body: String? = nil, actors: [Actor] = [], tags: [String] = [], references: [Reference] = []
-    ) -> Event {
-        Event(id: id, date: Sample.date(date), kind: kind, title: title ?? "Event \(id)", summary: summary, body: body,
-              actors: actors, tags: tags, references: references)
-    }
-
-    /// A small realistic store: the Japan–Russia thread and some others.
-    static let diplomacy: [Event] = [
-        event("1855-treaty-of-shimoda", "1855-02-07", kind: .treaty, title: "Treaty of Shimoda",
-              body: "Japan and Russia establish relations and draw a border between Etorofu and Urup.",
-              actors: [Actor(name: "Japan", code: "JPN"), Actor(name: "Russian Empire", code: "RUS")], tags: ["border"]),
-        event("1951-san-francisco", "1951-09-08", kind: .treaty, title: "San Francisco Peace Treaty",
-              body: "Japan renounces claims to the Kuril Islands; the Soviet Union does not sign.",
-              actors: [Actor(name: "Japan", code: "JPN"), Actor(name: "United States", code: "USA")], tags: ["peace-treaty"]),
-        event("1956-10-19-soviet-japanese-joint-declaration", "1956-10-19", kind: .declaration,
-              title: "Soviet–Japanese Joint Declaration",
-              body: "The state of war ends and diplomatic relations are restored. Shikotan and the Habomai islands are to be handed over after a peace treaty.",
-              actors: [Actor(name: "Japan", code: "JPN"), Actor(name: "Soviet Union", code: "SUN"), Actor(name: "Ichirō Hatoyama", role: "signatory")],
-              tags: ["peace-treaty", "kuril-islands"]),
-        event("1960-security-treaty", "1960-01-19", kind: .treaty, title: "Treaty of Mutual Cooperation and Security",
-              body: "Japan and the United States sign a revised security treaty.",
-              actors: [Actor(name: "Japan", code: "JPN"), Actor(name: "United States", code: "USA")], tags: ["security-alliance"],
-              references: [Reference(id: "1951-san-francisco", relation: .follows)]),
-        event("1993-tokyo-declaration", "1993-10-13", kind: .declaration, title: "Tokyo Declaration",
-              body: "Yeltsin and Hosokawa agree to negotiate the attribution of the four islands.",
-              actors: [Actor(name: "Japan", code: "JPN"), Actor(name: "Russia", code: "RUS")], tags: ["peace-treaty", "kuril-islands"],
-              references: [Reference(id: "1956-10-19-soviet-japanese-joint-declaration", relation: .invokes)]),
-        event("2002-pyongyang-declaration", "2002-09-17", kind: .declaration, title: "Japan–DPRK Pyongyang Declaration",
-              body: "Koizumi and Kim Jong-il agree to work towards normalisation; the abductions are acknowledged.",
-              actors: [Actor(name: "Japan", code: "JPN"), Actor(name: "North Korea", code: "PRK")], tags: ["normalization", "abductions"]),
-        event("2018-11-14-singapore", "2018-11-14", kind: .meeting, title: "Abe and Putin meet in Singapore",
-              body: "The leaders agree to speed up peace treaty talks on the basis of the 1956 declaration.",
-              actors: [Actor(name: "Shinzo Abe"), Actor(name: "Vladimir Putin")], tags: ["peace-treaty"],
-              references: [Reference(id: "1956-10-19-soviet-japanese-joint-declaration", relation: .invokes)]),
-        event("2019-01-28-policy-speech", "2019-01-28", kind: .speech, title: "Policy speech to the Diet",
-              summary: "Abe sets out peace treaty talks with Russia and readiness to meet Kim Jong-un.",
-              body: "The prime minister calls the alliance with the United States the foundation of foreign policy, says relations with China are back to normal, and offers to meet Kim Jong-un.",
-              actors: [Actor(name: "Shinzo Abe", role: "speaker"), Actor(name: "Japan", code: "JPN")], tags: ["peace-treaty", "nuclear"],
-              references: [Reference(id: "1956-10-19-soviet-japanese-joint-declaration", relation: .invokes),
-                           Reference(id: "2018-11-14-singapore", relation: .follows),
-                           Reference(id: "2002-pyongyang-declaration", relation: .mentions)]),
-        event("1950s-fisheries", "195X", kind: .negotiation, title: "Fisheries talks in the 1950s",
-              actors: [Actor(name: "Japan", code: "JPN"), Actor(name: "Soviet Union", code: "SUN")], tags: ["fisheries"]),
-        event("1956-approx-visit", "1956~", kind: .visit, title: "A delegation visits Moscow",
-              actors: [Actor(name: "Japan", code: "JPN")]),
-    ]
-}
-
-extension AppendOutcome {
-    var seq: Int64? {
-        switch self {
-        case .accepted(let seq), .duplicate(let seq): seq
-        case .rejected: nil
-        }
-    }
-    var isAccepted: Bool { if case .accepted = self { true } else { false } }
-    var isDuplicate: Bool { if case .duplicate = self { true } else { false } }
-    var errorCode: EventError.Code? { if case .rejected(let e) = self { e.code } else { nil } }
 }

@@ -1,5 +1,6 @@
 import AnnalsCore
 import AnnalsStore
+import AnnalsStoreTesting
 import Foundation
 import Testing
 
@@ -25,7 +26,7 @@ import Testing
     @Test("the log reads back byte for byte, with every revision and body")
     func exportUnchanged() throws {
         let f = try Self.copy()
-        #expect(try DateRangeTests.userVersion(f.path) == 3)
+        #expect(try sqliteScalar(f.path, "PRAGMA user_version") == "3")
         let entries = try f.store.entries(after: 0, limit: 1000)
         let exported = entries.map { EventLogCodec.encode($0.entry) + "\n" }.joined()
         let expected = try String(contentsOf: Self.fixtures.appendingPathComponent("export-v2.jsonl"), encoding: .utf8)

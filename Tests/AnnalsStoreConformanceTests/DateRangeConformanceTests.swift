@@ -1,13 +1,14 @@
 import AnnalsCore
 import AnnalsStore
-import CAnnalsSQLite
+import AnnalsStoreTesting
 import Testing
 
-/// Date ranges are read one span class at a time (a day, a year, a decade, open-ended…) and merged. These
-/// tests compare every page with a brute-force overlap filter over the same events, so a class scanned
-/// from the wrong place, a lost or repeated event, or a broken merge order shows up.
-@Suite("Store: date ranges over events of every span")
-struct DateRangeTests {
+/// Date ranges over events of every span, page by page, against a brute-force overlap filter over the same
+/// events. An engine may read a range in pieces (the SQLite engine reads one span class at a time — a day, a
+/// year, a decade, open-ended… — and merges them): a piece scanned from the wrong place, a lost or repeated
+/// event, or a broken merge order shows up here.
+@Suite("Conformance: date ranges over events of every span")
+struct DateRangeConformanceTests {
     /// Events with spans from a day to centuries, open starts and ends, some retracted, some amended to
     /// another span (so their class changes).
     static func corpus(count: Int, seed: UInt64) -> [Event] {
@@ -57,19 +58,6 @@ struct DateRangeTests {
         return (reverse ? sorted.reversed() : sorted).map(\.id)
     }
 
-    /// Every page of `query`, followed through its cursors.
-    static func allPages(_ store: SQLiteEventStore, _ query: TimelineQuery) throws -> [String] {
-        var query = query
-        var ids: [String] = []
-        while true {
-            let page = try store.timeline(query)
-            #expect(page.records.count <= query.limit)
-            ids += page.records.map(\.event.id)
-            guard let cursor = page.nextCursor else { return ids }
-            query.cursor = cursor
-        }
-    }
-
     static func ranges(seed: UInt64) -> [(HistoricalDate?, HistoricalDate?)] {
         let texts: [(String?, String?)] = [
             (nil, nil), ("1956", "1956"), ("1900", nil), (nil, "1870"), ("1945-08-15", "1945-09-02"), ("195X", nil),
@@ -78,13 +66,13 @@ struct DateRangeTests {
         return texts.map { ($0.0.map(Sample.date), $0.1.map(Sample.date)) }
     }
 
-    func check(_ store: SQLiteEventStore, _ events: [Event]) throws {
-        store.waitUntilSearchable()
+    func check(_ f: ConformanceFixture, _ events: [Event]) throws {
+        try f.waitUntilSearchable()
         for (from, to) in Self.ranges(seed: 1) {
             for kinds in [[], [EventKind.speech]] {
                 for reverse in [false, true] {
                     let query = TimelineQuery(from: from, to: to, kinds: kinds, reverse: reverse, limit: 37)
-                    let got = try Self.allPages(store, query)
+                    let got = try f.allPages(query)
                     let want = Self.expected(events, from: from, to: to, kinds: kinds, reverse: reverse)
                     #expect(got == want, "from \(from?.description ?? "..") to \(to?.description ?? "..") kinds \(kinds) reverse \(reverse)")
                 }
@@ -94,25 +82,26 @@ struct DateRangeTests {
             for reverse in [false, true] {
                 let query = TimelineQuery(from: from, to: to, text: "words", reverse: reverse, limit: 37)
                 let want = Self.expected(events, from: from, to: to, kinds: [], withBody: true, reverse: reverse)
-                #expect(try Self.allPages(store, query) == want, "words from \(from?.description ?? "..") to \(to?.description ?? "..")")
+                #expect(try f.allPages(query) == want, "words from \(from?.description ?? "..") to \(to?.description ?? "..")")
                 let withActor = TimelineQuery(from: from, to: to, actors: ["Russia"], text: "words", reverse: reverse, limit: 37)
                 let wantWithActor = Self.expected(events, from: from, to: to, kinds: [], actor: "Russia", withBody: true, reverse: reverse)
-                #expect(try Self.allPages(store, withActor) == wantWithActor)
+                #expect(try f.allPages(withActor) == wantWithActor)
             }
             // The same ranges through an actor's facet entries.
             for reverse in [false, true] {
                 let query = TimelineQuery(from: from, to: to, actors: ["Russia"], reverse: reverse, limit: 23)
                 let want = Self.expected(events, from: from, to: to, kinds: [], actor: "Russia", reverse: reverse)
-                #expect(try Self.allPages(store, query) == want, "Russia from \(from?.description ?? "..") to \(to?.description ?? "..")")
+                #expect(try f.allPages(query) == want, "Russia from \(from?.description ?? "..") to \(to?.description ?? "..")")
             }
         }
     }
 
-    @Test func rangesAgreeWithBruteForce() throws {
-        let f = try StoreFixture()
+    @Test(arguments: StoreEngine.allCases)
+    func rangesAgreeWithBruteForce(engine: StoreEngine) throws {
+        let f = try ConformanceFixture(engine)
         var events = Self.corpus(count: 1_500, seed: 7)
         _ = try f.store.append(events.map(LogEntry.event))
-        try check(f.store, events)
+        try check(f, events)
 
         // Amending moves events between span classes; retracted events leave every range.
         for i in stride(from: 0, to: 300, by: 3) {
@@ -125,56 +114,15 @@ struct DateRangeTests {
             _ = try f.store.retract(id: events[i].id, reason: "test")
         }
         let retracted = Set(stride(from: 1, to: 300, by: 7).map { events[$0].id })
-        try check(f.store, events.filter { !retracted.contains($0.id) })
+        try check(f, events.filter { !retracted.contains($0.id) })
     }
 
-    /// Without open-ended events the store knows its longest span and starts every class's scan no
-    /// earlier than that allows.
-    @Test func rangesWithOnlyBoundedSpans() throws {
-        let f = try StoreFixture()
+    /// Without open-ended events (an engine may then start its scans no earlier than the longest span allows).
+    @Test(arguments: StoreEngine.allCases)
+    func rangesWithOnlyBoundedSpans(engine: StoreEngine) throws {
+        let f = try ConformanceFixture(engine)
         let events = Self.corpus(count: 1_200, seed: 5).filter { $0.date.lower != nil && $0.date.upper != nil }
         _ = try f.store.append(events.map(LogEntry.event))
-        try check(f.store, events)
-    }
-
-    /// Runs one statement with text bindings (nil binds NULL).
-    static func exec(_ path: String, _ sql: String, bindings: [String?]) throws {
-        var db: OpaquePointer?
-        guard sqlite3_open(path, &db) == SQLITE_OK else { throw StoreError(.io, "cannot open \(path)") }
-        defer { sqlite3_close(db) }
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else { throw StoreError(.io, "cannot prepare \(sql)") }
-        defer { sqlite3_finalize(statement) }
-        let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
-        for (index, value) in bindings.enumerated() {
-            if let value { sqlite3_bind_text(statement, Int32(index + 1), value, -1, transient) } else { sqlite3_bind_null(statement, Int32(index + 1)) }
-        }
-        guard sqlite3_step(statement) == SQLITE_DONE else { throw StoreError(.io, String(cString: sqlite3_errmsg(db))) }
-    }
-
-    static func exec(_ path: String, _ sql: String) throws {
-        var db: OpaquePointer?
-        guard sqlite3_open(path, &db) == SQLITE_OK else { throw StoreError(.io, "cannot open \(path)") }
-        defer { sqlite3_close(db) }
-        var message: UnsafeMutablePointer<CChar>?
-        if sqlite3_exec(db, sql, nil, nil, &message) != SQLITE_OK {
-            defer { sqlite3_free(message) }
-            throw StoreError(.io, message.map { String(cString: $0) } ?? "sqlite3_exec failed")
-        }
-    }
-
-    static func userVersion(_ path: String) throws -> Int64 { try scalar(path, "PRAGMA user_version") }
-
-    /// The first column of the first row of `sql`, read through a connection of its own.
-    static func scalar(_ path: String, _ sql: String) throws -> Int64 {
-        var db: OpaquePointer?
-        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else { throw StoreError(.io, "cannot open \(path)") }
-        defer { sqlite3_close(db) }
-        sqlite3_busy_timeout(db, 5000)
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, sqlite3_step(statement) == SQLITE_ROW
-        else { throw StoreError(.io, "cannot run \(sql): \(String(cString: sqlite3_errmsg(db)))") }
-        defer { sqlite3_finalize(statement) }
-        return sqlite3_column_int64(statement, 0)
+        try check(f, events)
     }
 }
