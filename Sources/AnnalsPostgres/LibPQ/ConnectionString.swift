@@ -1,3 +1,4 @@
+import AnnalsStore
 import CAnnalsPQ
 import Foundation
 

@@ -3,7 +3,7 @@ import AnnalsStore
 
 /// A log entry made ready on the caller's thread: validated, hashed, compressed and encoded as the SQLite
 /// engine does it (`PreparedEntry`), plus the search vector of its text.
-struct PostgresEntry {
+struct PostgresEntry: Sendable {
     let prepared: PreparedEntry
     /// The `tsvector` text of a content entry's title, summary and body (`SearchDocument`).
     let search: String?

@@ -84,7 +84,7 @@ final class PostgresWriter {
         while true {
             let reused = connection != nil
             let connection = try live()
-            do {
+            do throws(PGError) {
                 let results = try run([
                     .init("BEGIN"),
                     .init("SELECT seq, next_event FROM log_head FOR UPDATE"),

@@ -6,7 +6,7 @@ import Synchronization
 /// commit), and the hand-over between callers' threads and the writer's queue. Every engine's writer drains it
 /// the same way: `enqueue` says when to start draining, `takeGroup` gives the next group (and stops the drain
 /// when none is left), `close` refuses later batches.
-package final class GroupCommitQueue<Entry>: Sendable {
+package final class GroupCommitQueue<Entry: Sendable>: Sendable {
     /// Called once a batch is durable (or failed), on the writer's thread.
     package typealias Completion = @Sendable (Result<[AppendOutcome], StoreError>) -> Void
     /// Batches taken together, each with its completion.

@@ -3,7 +3,7 @@ import AnnalsProtocol
 
 /// A log entry made ready for the writer before it reaches it: validated, hashed, compressed and encoded,
 /// so the writer's transaction holds only b-tree inserts.
-package struct PreparedEntry {
+package struct PreparedEntry: Sendable {
     package let entry: LogEntry
     package let intent: RevisionRules.Intent
     /// Set when the entry failed validation; the writer then writes nothing of its batch.
@@ -43,7 +43,7 @@ package struct PreparedEntry {
 }
 
 /// The stored form of an event revision's content.
-package struct PreparedContent {
+package struct PreparedContent: Sendable {
     /// `StoredEvent.encodeContent` bytes: completed with the revision's time and number by the writer.
     package let record: [UInt8]
     package let bodyZ: [UInt8]?
