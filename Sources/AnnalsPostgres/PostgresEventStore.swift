@@ -40,6 +40,12 @@ public final class PostgresEventStore: EventStore {
         text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
     }
 
+    /// `connectionString` with every password in it replaced by `***`, for log lines and messages: the one in
+    /// a URI's user information, a `password` query parameter, and a conninfo `password=` value.
+    public static func redacted(_ connectionString: String) -> String {
+        ConnectionString.safeToShow(connectionString)
+    }
+
     private let options: Options
     private let codec: TextCodec
     private let validator = EventValidator()

@@ -63,6 +63,10 @@ struct ErrorMappingTests {
                 == "postgres://annals@db.example/annals?password=***&sslmode=require")
         #expect(ConnectionString.redacted("host=db user=annals password='s 3cret' dbname=annals") == "host=db user=annals password=*** dbname=annals")
         #expect(ConnectionString.redacted("postgresql:///annals?host=/run/postgresql") == "postgresql:///annals?host=/run/postgresql")
+        #expect(PostgresEventStore.redacted("postgresql://annals:s3cret@db.example/annals?pass%77ord=s3cret&sslmode=require")
+                == "postgresql://annals:***@db.example/annals?pass%77ord=***&sslmode=require")
+        #expect(PostgresEventStore.redacted("host=db password = 's3cret' dbname=annals") == "host=db password = '***' dbname=annals")
+        #expect(PostgresEventStore.redacted("postgresql://postgres@/postgres?host=/tmp/pg") == "postgresql://postgres@/postgres?host=/tmp/pg")
         #expect(ConnectionString.redacted("leaked s3cret here", secretOf: "postgresql://u:s3cret@h/d") == "leaked *** here")
     }
 

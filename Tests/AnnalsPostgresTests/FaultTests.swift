@@ -53,6 +53,73 @@ struct FaultTests {
         #expect(try store.append([.event(Sample.event("second", "2019-01-29"))]).first?.seq == 2)
     }
 
+    @Test func duringAnOutageAppendsFailAsUnavailableWriteNothingAndReadsResumeByThemselves() throws {
+        let database = try TestDatabase()
+        let store = try database.store()
+        defer { store.close() }
+        _ = try store.append([.event(Sample.event("before", "2019-01-28"))])
+        // The outage: the database takes no new connection, and every session on it is ended.
+        try TestDatabase.run(database.admin, "ALTER DATABASE \(database.name) ALLOW_CONNECTIONS false")
+        try database.endSessions()
+        let append = #expect(throws: StoreError.self) {
+            _ = try store.append([.event(Sample.event("during", "2019-01-29"))])
+        }
+        #expect(append?.code == .unavailable)
+        #expect(append?.message.contains("nothing was written") == true)
+        #expect(append?.message.contains("SELECT") == false)
+        let read = #expect(throws: StoreError.self) {
+            _ = try store.timeline(TimelineQuery())
+        }
+        #expect(read?.code == .unavailable)
+        // The server is back: reads and appends resume by themselves, once the backoff lets them.
+        try TestDatabase.run(database.admin, "ALTER DATABASE \(database.name) ALLOW_CONNECTIONS true")
+        #expect(eventually { (try? store.timeline(TimelineQuery()).records.map(\.event.id)) == ["before"] })
+        #expect(eventually { (try? store.append([.event(Sample.event("after", "2019-01-30"))]))?.first?.isAccepted == true })
+        #expect(try store.get(id: "during") == nil, "the append that failed wrote nothing")
+        #expect(try store.entries(after: 0, limit: 10).map(\.entry.id) == ["before", "after"])
+    }
+
+    @Test func aReadPastTheTimeoutIsCancelledWithAClearError() throws {
+        let database = try TestDatabase()
+        var options = TestDatabase.options
+        options.statementTimeoutSeconds = 0.5
+        let store = try database.store(options)
+        defer { store.close() }
+        _ = try store.append([.event(Sample.event("first", "2019-01-28"))])
+        // Another session keeps every reader out of the events table.
+        let holder = try PGConnection(try ConnectionString(database.url), statementTimeout: 0)
+        defer { holder.close() }
+        try holder.execute("BEGIN; LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+        let error = #expect(throws: StoreError.self) {
+            _ = try store.timeline(TimelineQuery())
+        }
+        #expect(error?.code == .io)
+        #expect(error?.message == "the query took longer than 0.5 s and was cancelled")
+        try holder.execute("ROLLBACK")
+        #expect(try store.timeline(TimelineQuery()).records.map(\.event.id) == ["first"], "the connection is still good")
+    }
+
+    @Test func readsUseAtMostPoolSizeConnections() throws {
+        let database = try TestDatabase()
+        var options = TestDatabase.options
+        options.poolSize = 3
+        let store = try database.store(options)
+        defer { store.close() }
+        _ = try store.append([.event(Sample.event("first", "2019-01-28"))])
+        // Eight readers at once, on threads of their own (blocking calls).
+        let finished = Atomic<Int>(0)
+        for _ in 0..<8 {
+            Thread {
+                for _ in 0..<25 { _ = try? store.timeline(TimelineQuery()) }
+                finished.add(1, ordering: .relaxed)
+            }.start()
+        }
+        #expect(eventually(seconds: 60) { finished.load(ordering: .relaxed) == 8 })
+        // The pool's connections, the writer's and the listener's.
+        let sessions = try database.sessions()
+        #expect(sessions >= 3 && sessions <= Int64(options.poolSize) + 2, "\(sessions) sessions")
+    }
+
     @Test func aMissingDatabaseIsOneClearLine() throws {
         let url = TestDatabase.url(try TestDatabase.serverURL(), database: "annals_no_such_database")
         let error = #expect(throws: StoreError.self) {

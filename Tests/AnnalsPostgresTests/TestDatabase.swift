@@ -10,7 +10,8 @@ final class TestDatabase {
     /// The connection string of the test's database.
     let url: String
     let name: String
-    private let admin: String
+    /// The server's connection string (a database other than the test's).
+    let admin: String
 
     struct Missing: Error, CustomStringConvertible {
         var description: String {
@@ -49,6 +50,23 @@ final class TestDatabase {
         let connection = try PGConnection(try ConnectionString(url), statementTimeout: 0)
         defer { connection.close() }
         try connection.execute(sql)
+    }
+
+    /// Ends every session on the test's database and waits until they are gone (`pg_terminate_backend` only
+    /// signals them).
+    func endSessions() throws {
+        try Self.run(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
+        let gone = try eventually { try Self.scalar(admin, "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(name)'") == 0 }
+        if !gone { throw Stuck() }
+    }
+
+    /// The sessions open on the test's database, counted from another one.
+    func sessions() throws -> Int64 {
+        try Self.scalar(admin, "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(name)'")
+    }
+
+    struct Stuck: Error, CustomStringConvertible {
+        var description: String { "the sessions on the test database did not end within 20 s" }
     }
 
     /// One integer from a query on a connection of its own.

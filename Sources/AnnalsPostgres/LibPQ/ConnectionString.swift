@@ -21,7 +21,7 @@ struct ConnectionString: Sendable {
         guard let options = PQconninfoParse(text, &error) else {
             let reason = error.map { PGError.firstLine(String(cString: $0)) } ?? "libpq cannot read it"
             if let error { PQfreemem(error) }
-            throw StoreError(.io, "the database URL '\(Self.redacted(text))' cannot be read: \(Self.redacted(reason, secretOf: text))")
+            throw StoreError(.io, "the database URL '\(Self.safeToShow(text))' cannot be read: \(Self.redacted(reason, secretOf: text))")
         }
         defer { PQconninfoFree(options) }
         var values: [String: String] = [:]
@@ -41,24 +41,47 @@ struct ConnectionString: Sendable {
         self.place = place
     }
 
-    /// `text` with any password replaced by `***`: the one in a URI's user information, and `password=` values
-    /// in a URI's query or a conninfo string.
+    /// `text` with any password replaced by `***`: the one in a URI's user information, `password` values in
+    /// a URI's query (the key possibly percent-encoded or in another case), and `password=` values in a
+    /// conninfo string.
     static func redacted(_ text: String) -> String {
-        var out = text
-        if let scheme = out.range(of: "://") {
-            let rest = out[scheme.upperBound...]
-            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-            if let at = rest[..<authorityEnd].lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
-                out.replaceSubrange(out.index(after: colon)..<at, with: "***")
+        if let scheme = text.range(of: "://") { return redactedURI(text, authorityStart: scheme.upperBound) }
+        return redactedConninfo(text)
+    }
+
+    private static func redactedURI(_ text: String, authorityStart: String.Index) -> String {
+        var out = String(text[..<authorityStart])
+        let rest = text[authorityStart...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        var queryFrom = authorityStart
+        if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+            if let colon = rest[..<at].firstIndex(of: ":") {
+                out += rest[..<colon] + ":***"
+            } else {
+                out += rest[..<at]
             }
+            queryFrom = at
         }
+        guard let question = text[queryFrom...].firstIndex(of: "?") else { return out + text[queryFrom...] }
+        out += text[queryFrom...question]
+        let parameters = text[text.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false)
+        out += parameters.map { parameter -> String in
+            guard let equals = parameter.firstIndex(of: "=") else { return String(parameter) }
+            let key = parameter[..<equals].removingPercentEncoding?.lowercased() ?? String(parameter[..<equals]).lowercased()
+            return key == "password" ? parameter[...equals] + "***" : String(parameter)
+        }.joined(separator: "&")
+        return out
+    }
+
+    private static func redactedConninfo(_ text: String) -> String {
         var result = ""
-        var remaining = Substring(out)
+        var remaining = Substring(text)
         while let found = remaining.range(of: "password=") {
             let before = found.lowerBound == remaining.startIndex ? nil : remaining[remaining.index(before: found.lowerBound)]
             result += remaining[..<found.upperBound]
             remaining = remaining[found.upperBound...]
-            guard before == nil || [" ", "?", "&", "\t"].contains(before!) else { continue }
+            let atWordStart = before.map { $0 == " " || $0 == "\t" } ?? (result.count == "password=".count)
+            guard atWordStart else { continue }
             var end = remaining.startIndex
             if remaining.first == "'" {
                 end = remaining.index(after: end)
@@ -68,12 +91,20 @@ struct ConnectionString: Sendable {
                 }
                 if end < remaining.endIndex { end = remaining.index(after: end) }
             } else {
-                while end < remaining.endIndex && !["&", " ", "\t"].contains(remaining[end]) { end = remaining.index(after: end) }
+                while end < remaining.endIndex && remaining[end] != " " && remaining[end] != "\t" { end = remaining.index(after: end) }
             }
             result += "***"
             remaining = remaining[end...]
         }
         return result + remaining
+    }
+
+    /// A connection string safe to show: `redacted`, and when that finds no password where libpq reads one (a
+    /// form it does not know, such as `password = 'x'`), every occurrence of that password masked.
+    static func safeToShow(_ text: String) -> String {
+        let structural = redacted(text)
+        guard structural == text, let password = parsedPassword(text) else { return structural }
+        return text.replacingOccurrences(of: password, with: "***")
     }
 
     /// `message` with every password `connectionString` holds replaced by `***` (libpq may quote a part of the
@@ -86,9 +117,11 @@ struct ConnectionString: Sendable {
         return out
     }
 
-    /// The passwords written in `text`, as `redacted` finds them.
+    /// The passwords written in `text`: as `redacted` finds them, and as libpq reads the string (decoded, so a
+    /// percent-encoded or `password = 'quoted'` one is found too).
     private static func passwords(in text: String) -> [String] {
         var found: [String] = []
+        if let parsed = parsedPassword(text) { found.append(parsed) }
         let redactedText = redacted(text)
         // Walk both strings: where they differ, the original holds a password.
         var a = text.startIndex, b = redactedText.startIndex
@@ -107,6 +140,21 @@ struct ConnectionString: Sendable {
             a = end
             b = afterMask
         }
-        return found
+        return found.sorted { $0.count > $1.count }
+    }
+
+    /// The password libpq reads from `text`, if it holds one.
+    private static func parsedPassword(_ text: String) -> String? {
+        guard let options = PQconninfoParse(text, nil) else { return nil }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if String(cString: keyword) == "password", let value = option.pointee.val {
+                let password = String(cString: value)
+                return password.isEmpty ? nil : password
+            }
+            option += 1
+        }
+        return nil
     }
 }

@@ -34,6 +34,9 @@ final class PGConnection {
         handle = Self.withCStrings(keywords) { k in
             Self.withCStrings(values) { v in PQconnectdbParams(k, v, 1) }
         }
+        // libpq prints notices and errors that arrive between statements (a server ending the session) on
+        // standard error by default; the store reports failures through its errors instead.
+        if let handle { PQsetNoticeProcessor(handle, { _, _ in }, nil) }
         guard let handle, PQstatus(handle) == CONNECTION_OK else {
             let error = PGError(connection: handle)
             if let handle { PQfinish(handle) }
@@ -141,6 +144,9 @@ final class PGConnection {
     // MARK: Helpers
 
     private func live() throws(PGError) -> OpaquePointer {
+        // libpq prints notices and errors that arrive between statements (a server ending the session) on
+        // standard error by default; the store reports failures through its errors instead.
+        if let handle { PQsetNoticeProcessor(handle, { _, _ in }, nil) }
         guard let handle, PQstatus(handle) == CONNECTION_OK else {
             throw PGError(message: "the connection to the database server was lost", connectionLost: true)
         }
