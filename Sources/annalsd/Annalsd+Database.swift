@@ -20,7 +20,7 @@ extension Annalsd {
                 ("--max-db-pages", maxDBPages != nil, "limit a PostgreSQL database's size on the server (a tablespace, a disk quota)"),
             ]
             if let (flag, _, instead) = sqliteOnly.first(where: { $0.1 }) {
-                throw ValidationError("\(flag) is a setting of the SQLite engine, and --db names a PostgreSQL database: leave it out (\(instead))")
+                throw ValidationError("\(flag) is a setting of the SQLite engine, and --db names a PostgreSQL database: leave it out; \(instead)")
             }
             if let dbPool, !(1...256).contains(dbPool) { throw ValidationError("--db-pool must be between 1 and 256 connections, not \(dbPool)") }
             if let dbStatementTimeout, !(dbStatementTimeout == 0 || (0.001...86_400).contains(dbStatementTimeout)) {

@@ -34,7 +34,7 @@ struct PostgresFaultTests {
                     let ids = (0..<size).map { "outage-\(batchNumber)-\($0)" }
                     batchNumber += 1
                     let entries = ids.map { LogEntry.event(HardeningCorpus.event($0, title: "Appended around an outage \($0)", date: "1960-05-01")) }
-                    do {
+                    do throws(ClientError) {
                         let outcomes = try live.append(entries)
                         let accepted = outcomes.allSatisfy { if case .accepted = $0 { true } else { false } }
                         tally.withLock { tally in

@@ -78,7 +78,7 @@ struct PostgresStartupTests {
             (["--db", url, "--cache-size", "64"], "--cache-size is a setting of the SQLite engine"),
             (["--db", url, "--sync", "full"], "--sync is a setting of the SQLite engine"),
             (["--db", url, "--db-pool", "0"], "--db-pool must be between 1 and 256"),
-            (["--db", url, "--db-statement-timeout", "-1"], "--db-statement-timeout must be 0"),
+            (["--db", url, "--db-statement-timeout", "100000"], "--db-statement-timeout must be 0"),
             (["--db", "/tmp/annals-e2e-never.sqlite", "--db-pool", "4"], "--db-pool is a setting of the PostgreSQL engine"),
             (["--db", "host=/run/postgresql dbname=annals"], "not key=value settings"),
             (["--db", "postgresql:/annals"], "must begin postgresql://"),

@@ -134,11 +134,11 @@ final class PrivateCluster: @unchecked Sendable {
     }
 
     deinit {
-        _ = try? Command.run(Self.script, ["stop", directory], timeout: 120)
+        _ = try? Spawn.run(Self.script, ["stop", directory], timeout: 120)
     }
 }
 
-/// Runs a program to completion: exit status and both outputs.
+/// What a program run to completion gave: exit status (128 + the signal when a signal ended it) and both outputs.
 enum Command {
     struct Result {
         var status: Int32
@@ -147,38 +147,8 @@ enum Command {
         var timedOut: Bool
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, timeout: Double = 60) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardInput = FileHandle.nullDevice
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        try process.run()
-        let collected = Mutex<(out: Data, err: Data)>((Data(), Data()))
-        let readers = DispatchGroup()
-        for (pipe, isOut) in [(out, true), (err, false)] {
-            readers.enter()
-            DispatchQueue.global().async {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                collected.withLock { if isOut { $0.out = data } else { $0.err = data } }
-                readers.leave()
-            }
-        }
-        var timedOut = false
-        if exited.wait(timeout: .now() + timeout) == .timedOut {
-            timedOut = true
-            kill(process.processIdentifier, SIGKILL)
-            exited.wait()
-        }
-        _ = readers.wait(timeout: .now() + 10)
-        let (o, e) = collected.withLock { ($0.out, $0.err) }
-        return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self), timedOut: timedOut)
+    static func run(_ executable: String, _ arguments: [String], timeout: Double = 60) throws -> Result {
+        try Spawn.run(executable, arguments, timeout: timeout)
     }
 }
 
