@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "AnnalsImportTests", dependencies: ["AnnalsCore", "AnnalsImport"]),
         // The PostgreSQL engine: unit tests without a server, and tests against the server ANNALS_TEST_POSTGRESQL
         // names (Scripts/test starts one); without it those fail, saying so.
-        .testTarget(name: "AnnalsPostgresTests", dependencies: ["AnnalsPostgres", "AnnalsStore", "AnnalsCore", "AnnalsProtocol"]),
+        .testTarget(name: "AnnalsPostgresTests", dependencies: ["AnnalsPostgres", "AnnalsStore", "AnnalsCore", "AnnalsProtocol", "CAnnalsSQLite"]),
         .testTarget(
             name: "AnnalsInputTests",
             // ZIPFoundation writes the zip files the reader is tested on: a writer that is not ours.

@@ -185,6 +185,11 @@ public final class PostgresEventStore: EventStore {
         }
     }
 
+    /// Tests only: the writer loses its connection at `point` in its next group.
+    func loseWriterConnection(_ point: PostgresWriter.LosePoint) {
+        writerQueue.sync { writer.value.loseConnection = point }
+    }
+
     // MARK: Commits of every process
 
     public func onCommit(_ handler: @escaping @Sendable (Int64) -> Void) {

@@ -13,7 +13,9 @@ import AnnalsStore
 /// - `events`: one row per id: its head and shown (`content`) revision, day bounds, kind, decade, retraction
 ///   flag, and `search`, the tsvector of its current title, summary and body (NULL once retracted).
 /// - `facets`: the filter keys of each event's shown content (`a:` actor names, `c:` codes, `t:` tags, `r:`
-///   reference targets, folded as in the SQLite engine); `facet_names`: each key's first label (for stats).
+///   reference targets, folded as in the SQLite engine), in timeline order per key, each entry carrying its
+///   event's number, shown revision, kind and retraction flag (as the SQLite engine's facets do), so a page
+///   filtered by a key is one range scan of its index; `facet_names`: each key's first label (for stats).
 /// - `dictionaries`: the zlib preset dictionaries, by version.
 enum PostgresSchema {
     /// The version this build writes.
@@ -77,8 +79,14 @@ enum PostgresSchema {
         ALTER TABLE bodies ALTER COLUMN body_z SET STORAGE EXTERNAL;
         CREATE TABLE facets(
             name text COLLATE "C" NOT NULL,
+            lower_day bigint NOT NULL,
+            upper_day bigint NOT NULL,
+            id text COLLATE "C" NOT NULL,
             event bigint NOT NULL,
-            PRIMARY KEY (name, event)
+            content bigint NOT NULL,
+            kind smallint NOT NULL,
+            retracted boolean NOT NULL,
+            PRIMARY KEY (name, lower_day, upper_day, id) INCLUDE (event, content, kind, retracted)
         );
         CREATE INDEX facets_by_event ON facets(event);
         CREATE TABLE facet_names(

@@ -79,6 +79,32 @@ struct FaultTests {
         #expect(try store.entries(after: 0, limit: 10).map(\.entry.id) == ["before", "after"])
     }
 
+    @Test func aCommitWhoseAnswerWasLostIsFoundCommittedAndAcknowledged() throws {
+        let database = try TestDatabase()
+        let store = try database.store()
+        defer { store.close() }
+        store.loseWriterConnection(.afterCommit)
+        let outcomes = try store.append([.event(Sample.event("e1", "2019-01-28")), .event(Sample.event("e2", "2019-01-29"))])
+        #expect(outcomes.map(\.seq) == [1, 2] && outcomes.allSatisfy(\.isAccepted))
+        #expect(try store.entries(after: 0, limit: 10).map(\.entry.id) == ["e1", "e2"])
+        #expect(try store.append([.event(Sample.event("e3", "2019-01-30"))]).first?.seq == 3)
+    }
+
+    @Test func aGroupWhoseConnectionDiedBeforeItsCommitIsAnsweredNothingWritten() throws {
+        let database = try TestDatabase()
+        let store = try database.store()
+        defer { store.close() }
+        _ = try store.append([.event(Sample.event("e1", "2019-01-28"))])
+        store.loseWriterConnection(.beforeCommit)
+        let error = #expect(throws: StoreError.self) {
+            _ = try store.append([.event(Sample.event("e2", "2019-01-29"))])
+        }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("nothing was written") == true)
+        #expect(try store.get(id: "e2") == nil)
+        #expect(try store.append([.event(Sample.event("e2", "2019-01-29"))]).first?.seq == 2)
+    }
+
     @Test func aReadPastTheTimeoutIsCancelledWithAClearError() throws {
         let database = try TestDatabase()
         var options = TestDatabase.options

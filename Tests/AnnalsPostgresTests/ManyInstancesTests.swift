@@ -105,4 +105,36 @@ struct ManyInstancesTests {
         _ = try b.append([.event(Sample.event("e4", "2019-02-01"))])
         #expect(eventually { heard.withLock { $0.last } == 4 })
     }
+
+    @Test func aDictionaryTrainedThroughOneInstanceCompressesAndReadsInTheOthers() throws {
+        let database = try TestDatabase()
+        let a = try database.store(), b = try database.store()
+        defer { a.close(); b.close() }
+        func body(_ i: Int) -> String {
+            "Statement \(i) of the Ministry of Foreign Affairs on the negotiations over the southern Kuril Islands, "
+                + "the Habomai islands and Shikotan, and on the peace treaty the two governments have yet to sign."
+        }
+        let first = (0..<300).map { LogEntry.event(Sample.event("d\($0)", "1990-01-01", body: body($0))) }
+        _ = try a.append(first)
+        let dictionary = try #require(try a.trainDictionary())
+        // b hears of the dictionary and compresses its next bodies with it.
+        var i = 300
+        #expect(eventually {
+            _ = try? b.append([.event(Sample.event("d\(i)", "1990-01-02", body: body(i)))])
+            i += 1
+            return (try? TestDatabase.scalar(database.url, "SELECT coalesce(max(dict), 0) FROM revisions")) == dictionary
+        })
+        // Every instance, and one opened afterwards, reads every body back as written.
+        let c = try database.store()
+        defer { c.close() }
+        let log = try c.entries(after: 0, limit: 10_000)
+        #expect(log.count == i)
+        #expect(log.allSatisfy { entry in
+            guard case .event(let event) = entry.entry, let n = Int(event.id.dropFirst()) else { return false }
+            return event.body == body(n)
+        })
+        #expect(try a.entries(after: 0, limit: 10_000) == log)
+        #expect(try b.entries(after: 0, limit: 10_000) == log)
+        #expect(try a.get(id: "d\(i - 1)")?.current.event.body == body(i - 1))
+    }
 }

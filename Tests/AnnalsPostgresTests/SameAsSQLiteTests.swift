@@ -59,6 +59,11 @@ struct SameAsSQLiteTests {
         TimelineQuery(references: "1956-joint"),
         TimelineQuery(referencedBy: "2019-speech"),
         TimelineQuery(actors: ["Japan"], tags: ["peace-treaty"], text: "peace", reverse: true, limit: 1),
+        TimelineQuery(actors: ["Japan"], limit: 2, includeRetracted: true),
+        TimelineQuery(actors: ["Japan", "Soviet Union", "JPN"], reverse: true, limit: 2),
+        TimelineQuery(from: try! HistoricalDate(parsing: "1950"), to: try! HistoricalDate(parsing: "2000"), actors: ["Japan"], kinds: [.declaration, .visit]),
+        TimelineQuery(tags: ["peace-treaty", "border", "war"], text: "treaty OR war", limit: 1),
+        TimelineQuery(references: "unrecorded", limit: 1, includeRetracted: true),
     ]
 
     @Test func theSameLogReadsTheSameInBothEngines() throws {

@@ -5,13 +5,27 @@ import Foundation
 ///
 /// A token is a run of letters, digits and private-use characters (Unicode categories L*, N*, Co); every other
 /// character separates tokens. Tokens are lower-cased, and Latin letters lose their diacritics (`Ichirō` →
-/// `ichiro`, `Łódź` → `łodz`); Greek and Cyrillic keep theirs, as in FTS5.
+/// `ichiro`, `Łódź` → `łodz`); Greek and Cyrillic keep theirs, as in FTS5. Where FTS5 does otherwise (case
+/// folding such as `ς` → `σ`, letters newer than its tables, marks it takes for separators), `FTS5Exceptions`
+/// says what it does, so both give the same words (the PostgreSQL engine indexes these).
 public enum SearchTokenizer {
     /// The tokens of `text`, in order.
     public static func tokens(of text: String) -> [String] {
         var tokens: [String] = []
         var current = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
+            if !scalar.isASCII, let rule = FTS5Exceptions.rule(for: scalar) {
+                switch rule {
+                case .separator:
+                    if !current.isEmpty {
+                        tokens.append(String(current))
+                        current = String.UnicodeScalarView()
+                    }
+                case .kept: current.append(scalar)
+                case .mapped(let folded): current.append(folded)
+                }
+                continue
+            }
             if isCombiningDiacritic(scalar) {
                 continue  // part of the token, and removed
             }

@@ -18,6 +18,9 @@ final class NotificationListener: @unchecked Sendable {
     private let stopped = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     private let queue = DispatchQueue(label: "annals.postgres.listen")
+    /// Marks the listening thread, so `stop` called from a handler (the store's last reference dropped there)
+    /// does not wait for itself.
+    private let onListeningThread = DispatchSpecificKey<Bool>()
 
     /// Connects and starts listening at once, so a notification sent after `init` returns is never missed.
     /// - Throws: the failure to connect or to LISTEN.
@@ -30,6 +33,7 @@ final class NotificationListener: @unchecked Sendable {
         let connection = try connect()
         try listen(on: connection)
         self.connection = connection
+        queue.setSpecific(key: onListeningThread, value: true)
         queue.async { self.run() }
     }
 
@@ -83,9 +87,11 @@ final class NotificationListener: @unchecked Sendable {
         }
     }
 
-    /// Stops the thread and closes its connection; returns once it has.
+    /// Stops the thread and closes its connection; returns once it has (at once when called from a handler on
+    /// that thread, which then ends after the handler returns).
     func stop() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if DispatchQueue.getSpecific(key: onListeningThread) == true { return }
         finished.wait()
     }
 }

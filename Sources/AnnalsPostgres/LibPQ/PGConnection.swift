@@ -29,8 +29,11 @@ final class PGConnection {
     ///   - statementTimeout: seconds after which the server cancels a statement (0: never).
     /// - Throws: `PGError` with libpq's reason when the server cannot be reached or refuses the login.
     init(_ connectionString: ConnectionString, statementTimeout: Double) throws(PGError) {
-        let keywords = ["fallback_application_name", "connect_timeout", "dbname"]
-        let values = ["annalsd", "10", connectionString.text]
+        // Defaults the string may override: a connect gives up after 10 s, and TCP keepalives notice a server
+        // that vanished without closing the connection within about a minute.
+        let keywords = ["fallback_application_name", "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
+                        "keepalives_count", "dbname"]
+        let values = ["annalsd", "10", "1", "30", "10", "3", connectionString.text]
         handle = Self.withCStrings(keywords) { k in
             Self.withCStrings(values) { v in PQconnectdbParams(k, v, 1) }
         }

@@ -62,11 +62,17 @@ struct PostgresReader {
                 WHERE e.id = $1 ORDER BY r.revision
                 """, [.text(id)]),
             .init("""
-                SELECT c.record FROM facets f JOIN events e ON e.event = f.event JOIN revisions c ON c.seq = e.content
-                WHERE f.name = $1 ORDER BY e.lower_day, e.upper_day, e.id
+                SELECT c.record FROM facets f JOIN revisions c ON c.seq = f.content
+                WHERE f.name = $1 ORDER BY f.lower_day, f.upper_day, f.id
                 """, [.text(Facets.reference(id))]),
+            // The events the shown content refers to (its `r:` facets), with their shown content when stored.
+            .init("""
+                SELECT substr(f.name, 3), c.record FROM events s JOIN facets f ON f.event = s.event AND f.name >= 'r:' AND f.name < 'r;'
+                LEFT JOIN events t ON t.id = substr(f.name, 3) LEFT JOIN revisions c ON c.seq = t.content
+                WHERE s.id = $1
+                """, [.text(id)]),
         ])
-        let revisions = results[0], referrers = results[1]
+        let revisions = results[0], referrers = results[1], references = results[2]
         var rows: [DetailAssembler.Row] = []
         for row in 0..<revisions.rowCount {
             let body = try revisions.withBytes(row, 5) { (z) throws -> [UInt8] in
@@ -77,7 +83,17 @@ struct PostgresReader {
             rows.append(DetailAssembler.Row(seq: revisions.int64(row, 0), revision: revisions.int(row, 1), recorded: revisions.int64(row, 2),
                                             retraction: revisions.text(row, 3), record: revisions.bytes(row, 4), body: body))
         }
-        return try DetailAssembler.encode(id: id, revision: revision, rows: rows, targets: contentViews(ids:), referrers: {
+        var referenced = Set<String>()
+        var targets: [String: StoredEventView] = [:]
+        for row in 0..<references.rowCount {
+            guard let target = references.text(row, 0) else { continue }
+            referenced.insert(target)
+            if let view = try references.withBytes(row, 1, { (bytes) throws(ProtocolError) in try StoredEventView(bytes) }) { targets[target] = view }
+        }
+        return try DetailAssembler.encode(id: id, revision: revision, rows: rows, targets: { ids in
+            // The current content's references were read with the revisions; an older revision's are read now.
+            referenced.isSuperset(of: ids) ? targets : try contentViews(ids: ids)
+        }, referrers: {
             var views: [StoredEventView] = []
             for row in 0..<referrers.rowCount {
                 if let view = try referrers.withBytes(row, 0, { (bytes) throws(ProtocolError) in try StoredEventView(bytes) }) { views.append(view) }
@@ -131,9 +147,8 @@ struct PostgresReader {
             .init("SELECT kind, count(*) FROM events WHERE NOT retracted GROUP BY kind"),
             .init("SELECT decade, count(*) FROM events WHERE NOT retracted GROUP BY decade"),
             .init("""
-                SELECT n.label, count(*) AS uses FROM facets f JOIN events e ON e.event = f.event AND NOT e.retracted
-                JOIN facet_names n ON n.name = f.name
-                WHERE f.name >= 'a:' AND f.name < 'a;' GROUP BY f.name, n.label ORDER BY uses DESC, n.label LIMIT 10
+                SELECT n.label, count(*) AS uses FROM facets f JOIN facet_names n ON n.name = f.name
+                WHERE NOT f.retracted AND f.name >= 'a:' AND f.name < 'a;' GROUP BY f.name, n.label ORDER BY uses DESC, n.label LIMIT 10
                 """),
             .init("SELECT pg_database_size(current_database())"),
         ])

@@ -1,5 +1,9 @@
 import AnnalsCore
 import AnnalsStore
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The writer of one store instance, confined to the store's writer queue, with a connection of its own.
 ///
@@ -26,6 +30,9 @@ final class PostgresWriter {
     private let statementTimeout: Double
     /// Send the statements of a transaction one round trip each instead of pipelined (measurements only).
     var pipelined = true
+    /// How long a group whose connection was lost during its commit waits for the server to say whether it
+    /// committed (`settle`) before it is answered "may or may not have been written".
+    var settleSeconds = 15.0
 
     init(backoff: Backoff, statementTimeout: Double, clock: @escaping @Sendable () -> Timestamp,
          connect: @escaping () throws(PGError) -> PGConnection) {
@@ -63,17 +70,73 @@ final class PostgresWriter {
             }
             return Committed(results: results, lastSeq: nil)
         }
-        do {
+        do throws(PGError) {
             let statements = group.statements + [
                 .init("SELECT pg_notify('\(Self.channel)', $1)", [.text(String(group.lastSeq))]),
                 .init("COMMIT"),
             ]
+            let lose = loseConnection
+            loseConnection = nil
+            if lose == .beforeCommit { connection.close() }
             _ = try run(statements, on: connection)
+            if lose == .afterCommit { throw PGError(message: "the connection was lost (a test's fault)", connectionLost: true) }
             return Committed(results: results, lastSeq: group.lastSeq)
         } catch {
-            if error.connectionLost { drop(connection) } else { try? connection.execute("ROLLBACK") }
-            return failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout,
-                                                                write: error.connectionLost ? .outcomeUnknown : .nothingWritten))
+            guard error.connectionLost else {
+                try? connection.execute("ROLLBACK")
+                return failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .nothingWritten))
+            }
+            drop(connection)
+            switch settle(group.lastRevision) {
+            case .committed?: return Committed(results: results, lastSeq: group.lastSeq)
+            case .notCommitted?: return failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .nothingWritten))
+            case nil: return failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .outcomeUnknown))
+            }
+        }
+    }
+
+    /// Where a test makes the writer lose its connection in the next group (then it is reset).
+    enum LosePoint {
+        /// Before the group's rows are sent: the transaction dies uncommitted.
+        case beforeCommit
+        /// After the commit succeeded, as if its answer had been lost on the way.
+        case afterCommit
+    }
+
+    var loseConnection: LosePoint?
+
+    /// What became of a group whose connection was lost while its rows and commit were under way.
+    enum Settled { case committed, notCommitted }
+
+    /// Finds out whether the group whose last revision is `last` committed, on a new connection: it takes the log
+    /// lock first, which waits for the old transaction to end if its session still runs, then looks for that
+    /// revision (a transaction commits whole, so its last row tells). Tries for up to `settleSeconds` while the
+    /// server cannot be reached (a restart).
+    /// - Returns: nil when it cannot tell in that time.
+    private func settle(_ last: WriteGroup.RevisionKey) -> Settled? {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(settleSeconds * 1e9)
+        var delay = 0.05
+        while true {
+            if let connection = try? connect() {
+                defer { connection.close() }
+                do throws(PGError) {
+                    let results = try connection.pipeline([
+                        .init("BEGIN"),
+                        .init("SELECT seq FROM log_head FOR UPDATE"),
+                        .init("SELECT event, revision, hash FROM revisions WHERE seq = $1", [.int64(last.seq)]),
+                        .init("ROLLBACK"),
+                    ])
+                    let row = results[2]
+                    let found = row.rowCount == 1 && row.int64(0, 0) == last.event && row.int64(0, 1) == last.revision
+                        && row.int64(0, 2) == last.hash
+                    return found ? .committed : .notCommitted
+                } catch {
+                    if !error.connectionLost { return nil }
+                }
+            }
+            guard DispatchTime.now().uptimeNanoseconds + UInt64(delay * 1e9) < deadline else { return nil }
+            usleep(UInt32(delay * 1e6))
+            delay = min(1, delay * 2)
         }
     }
 

@@ -64,6 +64,20 @@ struct WriteGroup {
     /// The last log position once the group is written.
     var lastSeq: Int64 { nextSeq - 1 }
 
+    /// What identifies a revision row (`PostgresWriter.settle`).
+    struct RevisionKey {
+        var seq: Int64
+        var event: Int64
+        var revision: Int64
+        var hash: Int64
+    }
+
+    /// The last revision the group writes (the group must write something).
+    var lastRevision: RevisionKey {
+        RevisionKey(seq: revisions.seq.last.flatMap { $0 } ?? 0, event: revisions.event.last.flatMap { $0 } ?? 0,
+                    revision: revisions.revision.last.flatMap { $0 } ?? 0, hash: revisions.hash.last.flatMap { $0 } ?? 0)
+    }
+
     /// Whether any entry writes something.
     var writesAnything: Bool { !revisions.seq.isEmpty }
 
@@ -196,10 +210,16 @@ struct WriteGroup {
                       .int64Array(rows.map { $0.1.lower }), .int64Array(rows.map { $0.1.upper }), .int64Array(rows.map { $0.1.kind }),
                       .int64Array(rows.map { $0.1.decade }), .textArray(rows.map { $0.1.search })]))
             out.append(.init("DELETE FROM facets WHERE event = ANY($1::int8[])", [.int64Array(contentOrder)]))
-            let facets = rows.flatMap { row in row.1.facets.map { (name: $0, event: row.0) } }
+            let facets = rows.flatMap { row in row.1.facets.map { (name: $0, event: row.0, row: row.1) } }
             if !facets.isEmpty {
-                out.append(.init("INSERT INTO facets(name, event) SELECT * FROM unnest($1::text[], $2::int8[])",
-                                 [.textArray(facets.map(\.name)), .int64Array(facets.map(\.event))]))
+                out.append(.init("""
+                    INSERT INTO facets(name, lower_day, upper_day, id, event, content, kind, retracted)
+                    SELECT u.name, u.lower_day, u.upper_day, u.id, u.event, u.content, u.kind, false
+                    FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::int8[], $6::int8[], $7::int8[])
+                        AS u(name, lower_day, upper_day, id, event, content, kind)
+                    """, [.textArray(facets.map(\.name)), .int64Array(facets.map(\.row.lower)), .int64Array(facets.map(\.row.upper)),
+                          .textArray(facets.map(\.row.id)), .int64Array(facets.map(\.event)), .int64Array(facets.map(\.row.content)),
+                          .int64Array(facets.map(\.row.kind))]))
                 var seen = Set<String>()
                 let names = facetLabels.filter { seen.insert($0.name).inserted }
                 out.append(.init("INSERT INTO facet_names(name, label) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
@@ -212,6 +232,7 @@ struct WriteGroup {
                 UPDATE events e SET head = u.head, retracted = true, search = NULL
                 FROM unnest($1::int8[], $2::int8[]) AS u(event, head) WHERE e.event = u.event
                 """, [.int64Array(events), .int64Array(events.map { retractedHeads[$0] })]))
+            out.append(.init("UPDATE facets SET retracted = true WHERE event = ANY($1::int8[])", [.int64Array(events)]))
         }
         out.append(.init("""
             UPDATE log_head SET seq = $1, next_event = $2, text_bytes = text_bytes + $3, compressed_bytes = compressed_bytes + $4,
