@@ -52,9 +52,10 @@ struct PostgresFaultTests {
             }.start()
         }
 
+        /// Stops appending and waits for the last batch's answer (idempotent).
         func stop() {
             stopped.store(true, ordering: .relaxed)
-            _ = finished.wait(timeout: .now() + 120)
+            if finished.wait(timeout: .now() + 120) == .success { finished.signal() }
         }
 
         var acknowledgedCount: Int { tally.withLock { $0.acknowledged.count } }
@@ -67,7 +68,9 @@ struct PostgresFaultTests {
     @Test func aRestartOfPostgreSQLUnderAppendsLosesNothingAcknowledged() throws {
         // synchronous_commit stays on (--durable): a commit is acknowledged once its WAL is written, so it
         // survives the server's stop; fsync off only spares the disk (the machine is not what is tested).
+        let started = Date()
         let cluster = try PrivateCluster(durable: true, settings: ["fsync = off"])
+        Hardening.figure("postgres.restart.seconds.cluster", String(format: "%.1f", Date().timeIntervalSince(started)))
         try PostgresTestServer.psql(cluster.url, "CREATE DATABASE annals")
         let url = PostgresTestServer.url(cluster.url, database: "annals")
         let server = try ServerProcess(databasePath: url)
@@ -82,12 +85,21 @@ struct PostgresFaultTests {
             shown = follower.waitForOutput(timeout: 5) { $0.contains("before-outage-\(i)") }
         }
         #expect(shown, "tail printed nothing: \(follower.stderr)")
+        Hardening.figure("postgres.restart.seconds.tail-shown", String(format: "%.1f", Date().timeIntervalSince(started)))
 
+        var phase = Date()
+        func mark(_ name: String) {
+            Hardening.figure("postgres.restart.seconds.\(name)", String(format: "%.1f", Date().timeIntervalSince(phase)))
+            phase = Date()
+        }
+        mark("setup")
         let appender = Appender(server: server, size: 10)
         defer { appender.stop() }
         #expect(Hardening.waitUntil(timeout: 120) { appender.acknowledgedCount >= 300 }, "appends before the outage")
 
+        mark("appends-before")
         try cluster.stop(mode: "fast")
+        mark("stop")
         let failedBefore = appender.failedCount
         #expect(Hardening.waitUntil(timeout: 120) { appender.failedCount >= failedBefore + 5 }, "appends fail while the server is down")
         // A read fails the same way, and the connection stays open.
@@ -95,19 +107,24 @@ struct PostgresFaultTests {
         defer { reader.close() }
         #expect(throws: ClientError.self) { _ = try reader.timeline(TimelineQuery(limit: 10)) }
 
+        mark("failures-and-read")
         try cluster.start()
+        mark("start")
         let restarted = appender.acknowledgedCount
         #expect(Hardening.waitUntil(timeout: 120) { appender.acknowledgedCount >= restarted + 300 }, "appends resume by themselves")
         appender.stop()
+        mark("appends-after")
 
         // Reads resume by themselves, on the connection that saw them fail.
         #expect(Hardening.waitUntil(timeout: 60) { (try? reader.timeline(TimelineQuery(limit: 10))) != nil })
+        mark("reads-resume")
         let tally = appender.tally.withLock { $0 }
         for (ids, error) in tally.failed {
             #expect(error.serverCode == .storeUnavailable, "batch \(ids.first ?? ""): \(error)")
         }
         let exported = try cli.ok(["export"]).lines.compactMap { try? EventLogCodec.decode(line: $0).id }
         let stored = Set(exported)
+        mark("export")
         #expect(stored.count == exported.count, "each event once")
         let lost = tally.acknowledged.filter { !stored.contains($0) }
         #expect(lost.isEmpty, "\(lost.count) acknowledged events lost: \(lost.prefix(5))")
@@ -127,7 +144,9 @@ struct PostgresFaultTests {
 
         // The tail started before the outage follows commits made after it (the listener reconnected).
         let last = tally.acknowledged.last ?? ""
-        #expect(follower.waitForOutput(timeout: 60) { $0.contains(#""id":"\#(last)""#) }, "tail after the restart: \(follower.stderr)")
+        defer { mark("tail-after") }
+        #expect(follower.waitForOutput(timeout: 60) { $0.contains(#""id":"\#(last)""#) },
+                "tail after the restart: \(follower.stderr); annalsd: \(server.log.split(separator: "\n").filter { $0.contains("subscription") || $0.contains("warning") || $0.contains("error") }.suffix(10))")
     }
 
     /// A statement that runs past `--db-statement-timeout` is cancelled and its request answered with an error;
