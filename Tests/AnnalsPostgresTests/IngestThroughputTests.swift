@@ -58,6 +58,49 @@ struct IngestThroughputTests {
         return Double(events.count) / seconds
     }
 
+    /// The four page queries of the benchmark (an actor's page, a date range, a word, one event's detail), each
+    /// run `rounds` times on one thread against both engines: mean microseconds per call, printed.
+    static func pages(_ events: [Event], sqlite: SQLiteEventStore, postgres: PostgresEventStore, database: TestDatabase) throws {
+        let rounds = 300
+        var random = SystemRandomNumberGenerator()
+        let codes = Array(Set(events.flatMap { $0.actors.compactMap(\.code) })).sorted()
+        let words = Array(Set(events.prefix(2000).flatMap { SearchTokenizer.tokens(of: $0.title) }.filter { $0.count > 4 })).sorted()
+        let dates = events.map(\.date)
+        let queries: [(String, () -> TimelineQuery?)] = [
+            ("actor page", { codes.isEmpty ? nil : TimelineQuery(actors: [codes.randomElement(using: &random)!], limit: 50) }),
+            ("date-range page", { TimelineQuery(from: dates.randomElement(using: &random)!, limit: 50) }),
+            ("text page", { words.isEmpty ? nil : TimelineQuery(text: words.randomElement(using: &random)!, limit: 50) }),
+        ]
+        for (name, make) in queries {
+            let sample = (0..<rounds).compactMap { _ in make() }
+            guard !sample.isEmpty else { continue }
+            let lite = try measure { for query in sample { _ = try sqlite.encodedTimeline(query) } } / Double(sample.count)
+            let pg = try measure { for query in sample { _ = try postgres.encodedTimeline(query) } } / Double(sample.count)
+            print("page \(name): SQLite \(Int(lite)) µs, PostgreSQL \(Int(pg)) µs (mean of \(sample.count), one thread)")
+            if let query = sample.first, let plan = try? explain(query, database: database) { print(plan) }
+        }
+        let ids = (0..<rounds).map { _ in events.randomElement(using: &random)!.id }
+        let lite = try measure { for id in ids { _ = try sqlite.encodedDetail(id: id, revision: nil) } } / Double(ids.count)
+        let pg = try measure { for id in ids { _ = try postgres.encodedDetail(id: id, revision: nil) } } / Double(ids.count)
+        print("page detail: SQLite \(Int(lite)) µs, PostgreSQL \(Int(pg)) µs (mean of \(ids.count), one thread)")
+    }
+
+    /// Microseconds `body` takes.
+    static func measure(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3
+    }
+
+    /// PostgreSQL's plan of a timeline query, as run.
+    static func explain(_ query: TimelineQuery, database: TestDatabase) throws -> String {
+        let statement = try TimelineSQL(query: query, search: try query.text.map { try SearchQuery(parsing: $0) }, referencedIDs: nil)
+        let connection = try PGConnection(try ConnectionString(database.url), statementTimeout: 0)
+        defer { connection.close() }
+        let result = try connection.query("EXPLAIN (ANALYZE, COSTS OFF) " + statement.sql, statement.parameters)
+        return (0..<result.rowCount).compactMap { result.text($0, 0) }.map { "    " + $0 }.joined(separator: "\n")
+    }
+
     static func report(_ what: String, _ rate: Double, events: Int) {
         print("ingest \(events) events, \(clients) clients, batches of \(batchSize): \(what): \(String(format: "%.0f", rate)) events/s")
     }
@@ -74,11 +117,17 @@ struct IngestThroughputTests {
         }
         var options = PostgresEventStore.Options()
         options.poolSize = 2
+        let sqlite = try SQLiteEventStore(path: directory.appendingPathComponent("pages.sqlite").path)
+        defer { sqlite.close() }
+        _ = Self.ingest(events, into: [sqlite])
+        sqlite.waitUntilSearchable()
         do {
             let database = try TestDatabase()
             let store = try database.store(options)
             defer { store.close() }
             Self.report("PostgreSQL, 1 instance", Self.ingest(events, into: [store]), events: events.count)
+            try TestDatabase.run(database.url, "VACUUM ANALYZE")
+            try Self.pages(events, sqlite: sqlite, postgres: store, database: database)
         }
         do {
             let database = try TestDatabase()
