@@ -50,28 +50,43 @@ struct PostgresManyInstancesTests {
             return .event(event)
         }
         let lines = entries.map(EventLogCodec.encode)
-        let directory = try CLITemporaryDirectory()
-        let log = try directory.file("log.jsonl", lines.joined(separator: "\n") + "\n")
-
-        // Small batches, so the two replays interleave many times.
-        let arguments = ["replay", "--json", "--batch-size", "25", "--pipeline", "4", log]
-        let results = Mutex<[Int: CLIResult]>([:])
-        let done = DispatchGroup()
-        for (index, server) in [a, b].enumerated() {
-            done.enter()
-            let cli = CLIRunner(server: server, timeout: 300)
+        // Both replays read the log from standard input, fed in lockstep, 40 lines to one then the same 40 to the
+        // other: neither can finish before the other has been given the whole log, so they run at once.
+        let replays = try [a, b].map { server in
+            let process = Process()
+            process.executableURL = CLIRunner.executable
+            process.arguments = ["replay", "--json", "--batch-size", "25", "--pipeline", "4", "-"]
+            process.environment = CLIRunner(server: server).childEnvironment()
+            let input = Pipe(), output = Pipe(), errors = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            return (process, input, output, errors)
+        }
+        let collected = Mutex<[Int: (out: Data, err: Data)]>([:])
+        let readers = DispatchGroup()
+        for (index, replay) in replays.enumerated() {
+            readers.enter()
             Thread {
-                let result = try? cli.run(arguments)
-                results.withLock { $0[index] = result }
-                done.leave()
+                let out = replay.2.fileHandleForReading.readDataToEndOfFile()
+                let err = replay.3.fileHandleForReading.readDataToEndOfFile()
+                collected.withLock { $0[index] = (out, err) }
+                readers.leave()
             }.start()
         }
-        done.wait()
-        let summaries = try (0..<2).map { index -> [String: Any] in
-            guard let result = results.withLock({ $0[index] }) else { throw TestFailure("replay \(index) did not run") }
-            #expect(result.status == 0, "replay through \(index == 0 ? "A" : "B"): \(result)")
-            guard let object = try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any] else {
-                throw TestFailure("replay printed no JSON summary: \(result)")
+        for chunk in stride(from: 0, to: lines.count, by: 40) {
+            let text = Data((lines[chunk..<min(chunk + 40, lines.count)].joined(separator: "\n") + "\n").utf8)
+            for replay in replays { try replay.1.fileHandleForWriting.write(contentsOf: text) }
+        }
+        for replay in replays { try replay.1.fileHandleForWriting.close() }
+        #expect(readers.wait(timeout: .now() + 300) == .success, "the replays did not finish")
+        let summaries = try replays.enumerated().map { index, replay -> [String: Any] in
+            replay.0.waitUntilExit()
+            let (out, err) = collected.withLock { $0[index] } ?? (Data(), Data())
+            #expect(replay.0.terminationStatus == 0, "replay through \(index == 0 ? "A" : "B"): \(String(decoding: err, as: UTF8.self))")
+            guard let object = try JSONSerialization.jsonObject(with: out) as? [String: Any] else {
+                throw TestFailure("replay printed no JSON summary: \(String(decoding: out + err, as: UTF8.self))")
             }
             return object
         }
