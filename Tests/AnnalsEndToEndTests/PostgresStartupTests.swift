@@ -53,10 +53,12 @@ struct PostgresStartupTests {
         #expect(wrong.contains("password"), "\(wrong)")
         #expect(!wrong.contains("Wr0ng-Guess"), "\(wrong)")
 
-        // The right password, once in the user information and once as a query parameter (after a decoy).
+        // The right password in the user information, then as a query parameter (after a decoy).
         let inUserInfo = PostgresTestServer.url(base, user: "annals_pw", password: secret)
         let inQuery = PostgresTestServer.url(base, user: "annals_pw", password: "Not-This-One") + "&password=\(secret)"
-        for (index, url) in [inUserInfo, inQuery].enumerated() {
+        // libpq decodes a parameter's name too: pass%77ord is password.
+        let encodedName = PostgresTestServer.url(base, user: "annals_pw", password: "Not-This-One") + "&pass%77ord=\(secret)"
+        for (index, url) in [inUserInfo, inQuery, encodedName].enumerated() {
             let server = try ServerProcess(arguments: index == 1 ? ["--log-level", "trace"] : [], databasePath: url)
             let cmdline = try String(contentsOfFile: "/proc/\(server.pid)/cmdline", encoding: .utf8)
             #expect(!cmdline.contains(secret) && !cmdline.contains("Not-This-One"), "\(cmdline.replacingOccurrences(of: "\0", with: " "))")
