@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "annalsd",
             dependencies: [
-                "AnnalsServer", "AnnalsStore", "AnnalsProtocol", "CAnnalsMalloc",
+                "AnnalsServer", "AnnalsStore", "AnnalsPostgres", "AnnalsProtocol", "CAnnalsMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -278,6 +278,38 @@ for n in sizes:
         add("annalsd cold start, exec → listening (ms)", cold.get("cold_ms"), "warm start", min(cold.get("warm_ms") or [0]) or None,
             higher_better=False)
 
+    # Annals on its PostgreSQL engine (issue 13), beside raw PostgreSQL in the same cluster.
+    engine = []
+
+    def add13(figure, value, peer_label, peer, target=None, higher_better=True, transport="—"):
+        ratio, verdict = judge(value, peer, target, higher_better)
+        target_text = "" if target is None else (f"≥ {target}×" if higher_better else f"≤ {target}×")
+        engine.append({"figure": figure, "annals": value, "peer": peer_label, "peer_value": peer, "ratio": ratio,
+                       "target": target_text, "target_value": target, "verdict": verdict, "transport": transport,
+                       "issue13": figure if target is not None else None})
+
+    x1, x3 = one(n, "annals_pg_ingest_8_x1"), one(n, "annals_pg_ingest_8_x3")
+    pgstore = one(n, "annals_pg_storage")
+    if x1 or x3:
+        add13("ingest, 8 clients, through 3 annalsd on one database (events/s)", ev(x3), "through 1 annalsd", ev(x1), 1.5,
+              transport="unix / unix")
+        add13("ingest, 8 clients, through 1 annalsd (events/s)", ev(x1), "PostgreSQL COPY, 8 clients", ev(p8), transport="unix / unix")
+        add13("ingest, 8 clients, through 1 annalsd (events/s)", ev(x1), "Annals on SQLite, 8 clients", ev(a8), transport="unix / unix")
+        for q, label in QUERIES:
+            for c in (1, 16):
+                a, p = latency(n, "annals-pg", q, c), latency(n, "postgresql", q, c)
+                who = f"{c} client{'s' if c > 1 else ''}"
+                tr = f"{transport_of(a, 'annals')} / {transport_of(p, 'postgresql')}"
+                add13(f"{label}, {who}: p50 (µs)", get(a, "p50_us"), "PostgreSQL", get(p, "p50_us"), 1.3, higher_better=False, transport=tr)
+                add13(f"{label}, {who}: p99 (µs)", get(a, "p99_us"), "PostgreSQL", get(p, "p99_us"), higher_better=False, transport=tr)
+                add13(f"{label}, {who}: throughput (queries/s)", get(a, "ops_per_second"), "PostgreSQL", get(p, "ops_per_second"),
+                      transport=tr)
+                add13(f"{label}, {who}: p50 (µs)", get(a, "p50_us"), "Annals on SQLite", get(annals_latency(n, q, c), "p50_us"),
+                      higher_better=False, transport=tr)
+        add13("storage, whole database (bytes/event)", get(pgstore, "database_bytes") / n if pgstore else None,
+              "PostgreSQL (its whole database)", get(pgs, "database_bytes") / n if pgs else None, higher_better=False)
+    s["engine"] = engine
+
     s["table"] = table
     s["raw"] = {k: v for k, v in by_size[n].items()}
     summary["sizes"][n] = s
@@ -301,6 +333,20 @@ for n in sizes:
         out.append(f"| {row['figure']} | {fmt(row['annals'])} | {row['peer']} | {fmt(row['peer_value'])} | "
                    f"{ratio_text(row)} | {row['transport']} | {row['target'] or '—'} | {row['verdict']} |")
     out.append("")
+    if engine:
+        met13 = [r for r in engine if r["issue13"]]
+        out.append(f"### Annals on PostgreSQL (issue 13)\n")
+        out.append(f"annalsd on its PostgreSQL engine, in the same cluster as the raw PostgreSQL rows (durable defaults). "
+                   f"Ingest: a fresh database, the corpus through 1 annalsd, then through 3 annalsd on one database "
+                   f"(8 clients spread over them); the pages through 1 annalsd on the database the 3 loaded, after VACUUM "
+                   f"ANALYZE. Issue 13's targets: page p50 within 1.3× of raw PostgreSQL's; ingest through 3 ≥ 1.5× through 1. "
+                   f"**{sum(r['verdict'] == 'met' for r in met13)} of {len(met13)} met.**\n")
+        out.append("| figure | Annals on PostgreSQL | peer | peer figure | ratio | transport (Annals / peer) | target (issue 13) | verdict |\n"
+                   "| --- | ---: | --- | ---: | ---: | --- | --- | --- |")
+        for row in engine:
+            out.append(f"| {row['figure']} | {fmt(row['annals'])} | {row['peer']} | {fmt(row['peer_value'])} | "
+                       f"{ratio_text(row)} | {row['transport']} | {row['target'] or '—'} | {row['verdict']} |")
+        out.append("")
     notes = []
     for q, _ in QUERIES:
         for c in (1, 16):
@@ -309,7 +355,12 @@ for n in sizes:
                 notes.append(f"annals {q}/{c}: {a['errors']} errors ({a.get('first_error', '')[:120]})")
             if a and q != "get":
                 notes.append(f"annals {q}/{c}: {a['rows_per_query']:.1f} rows per page on average")
-    for phase in ("annals_ingest_8", "annals_ingest_1", "annals_ingest_8_full"):
+    for q, _ in QUERIES:
+        for c in (1, 16):
+            a = latency(n, "annals-pg", q, c)
+            if a and a.get("errors"):
+                notes.append(f"annals on postgresql {q}/{c}: {a['errors']} errors ({a.get('first_error', '')[:120]})")
+    for phase in ("annals_ingest_8", "annals_ingest_1", "annals_ingest_8_full", "annals_pg_ingest_8_x1", "annals_pg_ingest_8_x3"):
         d = one(n, phase)
         if d and (d.get("rejected") or d.get("failed_batches")):
             notes.append(f"{phase}: {d.get('rejected')} rejected, {d.get('failed_batches')} failed batches ({d.get('first_error', '')[:160]})")

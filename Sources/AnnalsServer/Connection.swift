@@ -378,6 +378,11 @@ final class Connection: @unchecked Sendable {
                 feeds[id] = feed
                 send(out, of: feed)
                 behind = behind || feed.wantsEntries(lastSeq: lastSeq, replySent: !sequencer.isPending(feed.ticket))
+            } catch where error.code == .unavailable {
+                // The database is away for now (the PostgreSQL engine while its server restarts): the feed stays,
+                // and the connection's timer makes a turn every second that reads it again, so a tail resumes
+                // by itself once the database is back.
+                logger.debug("subscription \(id) waits for the database: \(error)")
             } catch {
                 logger.warning("subscription \(id) failed: \(error)")
                 feeds[id] = nil

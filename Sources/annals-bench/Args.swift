@@ -36,6 +36,16 @@ struct Args {
         return .tcp(host: "127.0.0.1", port: UInt16(try int("port")))
     }
 
+    /// Several annalsd (`--sockets A,B,C`, Unix-domain sockets; instances on one database), else `server()`.
+    func servers() throws(BenchError) -> [ServerAddress] {
+        if let list = values["sockets"] {
+            let paths = list.split(separator: ",").map(String.init)
+            guard !paths.isEmpty else { throw BenchError("--sockets needs a comma-separated list of socket paths") }
+            return paths.map { .unix(path: $0) }
+        }
+        return [try server()]
+    }
+
     func int(_ name: String, default value: Int? = nil) throws(BenchError) -> Int {
         guard let text = values[name] else {
             if let value { return value }

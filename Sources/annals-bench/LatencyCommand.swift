@@ -42,6 +42,8 @@ enum LatencyCommand {
         let seconds = try args.double("seconds", default: 10)
         let limit = try args.int("limit", default: 50)
         let pid = try args.int("pid", default: 0)
+        // The row's label: "annals", or "annals-pg" for annalsd on the PostgreSQL engine.
+        let system = args.string("system", default: "annals")
         let params = try Params(dir: try args.string("params"), words: try args.int("words", default: 100))
         guard ["actor", "range", "text", "get"].contains(query) else { throw BenchError("--query must be actor, range, text or get") }
 
@@ -100,7 +102,7 @@ enum LatencyCommand {
             if t.firstError == nil { t.firstError = driver.firstError }
         }
         var result: [String: Any] = [
-            "system": "annals", "transport": address.transport, "query": query, "clients": clients, "seconds": wall, "count": Int(h.totalCount),
+            "system": system, "transport": address.transport, "query": query, "clients": clients, "seconds": wall, "count": Int(h.totalCount),
             "ops_per_second": Double(h.totalCount) / wall,
             "p50_us": h.valueAtPercentile(50), "p99_us": h.valueAtPercentile(99), "p999_us": h.valueAtPercentile(99.9),
             "mean_us": h.mean, "max_us": h.max, "rows_per_query": Double(t.rows) / Double(max(1, Int(h.totalCount))),

@@ -5,11 +5,13 @@ import Foundation
 import Synchronization
 
 /// `annals-bench load`: ingest through AnnalsClient: K connections, each pipelining up to `--window` batches.
+/// With `--sockets A,B,C` (several annalsd on one database), client k connects to instance k mod 3.
 /// With `--ready-file PATH`, creates that file once the corpus is read and the first batches are about to go
 /// out, so a probe run beside it (`search-lag --start-file PATH`) measures during the ingest, not before it.
 enum LoadCommand {
     static func run(_ args: Args) throws(BenchError) {
-        let address = try args.server()
+        let addresses = try args.servers()
+        let address = addresses[0]
         let clients = try args.int("clients", default: 1), batchSize = try args.int("batch", default: 1000)
         let window = try args.int("window", default: 4)
         let events = try CorpusReader.read(try args.string("file"), limit: try args.int("limit", default: .max))
@@ -23,12 +25,12 @@ enum LoadCommand {
         // connection kept busy with pipelined appends never does: each connection carries `--rotate` batches,
         // the next one opening while the last drains, so the pipeline stays full. (Reported to the server's owner.)
         let rotate = try args.int("rotate", default: 8)
-        func open() throws(BenchError) -> AnnalsConnection {
+        func open(_ address: ServerAddress) throws(BenchError) -> AnnalsConnection {
             do { return try AnnalsConnection(address: address, clientName: "annals-bench-load") } catch {
                 throw BenchError("cannot connect to annalsd at \(address): \(error)")
             }
         }
-        _ = try open()  // fail early when the server is not there
+        for address in addresses { _ = try open(address) }  // fail early when a server is not there
         let readyFile = args.string("ready-file", default: "")
         if !readyFile.isEmpty && !FileManager.default.createFile(atPath: readyFile, contents: Data()) {
             throw BenchError("cannot create --ready-file \(readyFile)")
@@ -39,6 +41,7 @@ enum LoadCommand {
         let start = DispatchTime.now()
         for c in 0..<clients {
             done.enter()
+            let instance = addresses[c % addresses.count]
             let thread = Thread {
                 let slots = DispatchSemaphore(value: window)
                 let mine = DispatchGroup()
@@ -49,7 +52,7 @@ enum LoadCommand {
                 while b < allBatches.count {
                     if connection == nil || sent % rotate == 0 {
                         do {
-                            let next = try AnnalsConnection(address: address, clientName: "annals-bench-load")
+                            let next = try AnnalsConnection(address: instance, clientName: "annals-bench-load")
                             used.append(next)
                             connection = next
                             counts.withLock { $0.connections += 1 }
@@ -94,7 +97,7 @@ enum LoadCommand {
         done.wait()
         let seconds = elapsed(since: start)
         let c = counts.withLock { $0 }
-        var result: [String: Any] = ["transport": address.transport, "events": events.count, "clients": clients, "batch": batchSize, "window": window,
+        var result: [String: Any] = ["transport": address.transport, "instances": addresses.count, "events": events.count, "clients": clients, "batch": batchSize, "window": window,
                                      "seconds": seconds, "events_per_second": Double(events.count) / seconds,
                                      "accepted": c.accepted, "duplicate": c.duplicate, "rejected": c.rejected, "failed_batches": c.failed,
                                      "connections": c.connections, "rotate": rotate,

@@ -1,3 +1,4 @@
+import AnnalsPostgres
 import AnnalsProtocol
 import AnnalsServer
 import AnnalsStore
@@ -15,8 +16,20 @@ struct Annalsd: ParsableCommand {
         version: AnnalsServer.version
     )
 
-    @Option(help: ArgumentHelp("The SQLite database file; created on first start.", valueName: "path"))
+    @Option(help: ArgumentHelp(
+        "Where events are kept: a SQLite file, created on first start (default: $XDG_DATA_HOME/annals/annals.sqlite), or a PostgreSQL database as a URL, postgresql://USER@HOST/DB?… (also postgres://), read by libpq's rules (host=/run/postgresql, sslmode, the PG* variables, ~/.pgpass). A password in the URL is hidden from ps; PGPASSWORD or ~/.pgpass keep it off the command line altogether.",
+        valueName: "path|url"))
     var db: String?
+
+    @Option(name: .customLong("db-pool"), help: ArgumentHelp(
+        "PostgreSQL: connections this annalsd keeps for reads; the writer and the listener take one more each (default: --concurrent-reads + 1).",
+        valueName: "n"))
+    var dbPool: Int?
+
+    @Option(name: .customLong("db-statement-timeout"), help: ArgumentHelp(
+        "PostgreSQL: a statement running longer than this is cancelled and its request answered with an error; 0: no limit (default: 30).",
+        valueName: "seconds"))
+    var dbStatementTimeout: Double?
 
     @Option(help: "Address to listen on. Keep the loopback default unless a TLS proxy and a token protect it.")
     var host = "127.0.0.1"
@@ -49,21 +62,24 @@ struct Annalsd: ParsableCommand {
     var maxBatch = 1000
 
     @Option(name: .customLong("max-db-pages"), help: ArgumentHelp(
-        "Cap the database at this many pages (SQLite's max_page_count; 4096-byte pages): appends past it fail with storage-full while reads go on. For tests and quotas; default: no cap.",
+        "SQLite: cap the database at this many pages (SQLite's max_page_count; 4096-byte pages): appends past it fail with storage-full while reads go on. For tests and quotas; default: no cap.",
         valueName: "pages"))
     var maxDBPages: Int64?
 
-    @Option(help: ArgumentHelp("normal: committed data survives a crash of annalsd; full: also a power cut (slower).", valueName: "normal|full"))
-    var sync = "normal"
+    @Option(help: ArgumentHelp(
+        "SQLite: normal: committed data survives a crash of annalsd; full: also a power cut (slower). Default: normal. (On PostgreSQL, the server's synchronous_commit decides.)",
+        valueName: "normal|full"))
+    var sync: String?
 
     @Option(name: .customLong("cache-size"), help: ArgumentHelp(
-        "SQLite page cache of each database connection (the writer and each reader), in MiB.", valueName: "MiB"))
-    var cacheSize = SQLiteEventStore.Options().cacheKiB / 1024
+        "SQLite: page cache of each database connection (the writer and each reader), in MiB (default: \(SQLiteEventStore.Options().cacheKiB / 1024)).",
+        valueName: "MiB"))
+    var cacheSize: Int?
 
     @Option(name: .customLong("wal-autocheckpoint"), help: ArgumentHelp(
-        "Copy the write-ahead log into the database once it holds this many 4 KiB pages (SQLite's wal_autocheckpoint).",
+        "SQLite: copy the write-ahead log into the database once it holds this many 4 KiB pages (wal_autocheckpoint; default: \(SQLiteEventStore.Options().walAutocheckpoint)).",
         valueName: "pages"))
-    var walAutocheckpoint = SQLiteEventStore.Options().walAutocheckpoint
+    var walAutocheckpoint: Int?
 
     @Option(name: .customLong("max-queued-appends"), help: ArgumentHelp(
         "Events appended and not yet committed, for all connections together; a client whose next batch does not fit waits.",
@@ -82,7 +98,8 @@ struct Annalsd: ParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown log level '\(logLevel)': use trace, debug, info, notice, warning, error or critical")
         }
-        guard ["normal", "full"].contains(sync) else { throw ValidationError("--sync must be normal or full, not '\(sync)'") }
+        try validateDatabase()
+        if let sync, !["normal", "full"].contains(sync) { throw ValidationError("--sync must be normal or full, not '\(sync)'") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard idleTimeout >= 1, readTimeout >= 1, writeTimeout >= 1 else { throw ValidationError("timeouts must be at least 1 second") }
         guard maxFrameSize >= ServerLimits.minimumMaxFrameSize, maxFrameSize <= Int(UInt32.max) else {
@@ -90,8 +107,10 @@ struct Annalsd: ParsableCommand {
         }
         if let maxDBPages, maxDBPages < 16 { throw ValidationError("--max-db-pages must be at least 16") }
         guard (1...100_000).contains(maxBatch) else { throw ValidationError("--max-batch must be between 1 and 100000") }
-        guard (1...65_536).contains(cacheSize) else { throw ValidationError("--cache-size must be between 1 and 65536 MiB, not \(cacheSize)") }
-        guard (100...10_000_000).contains(walAutocheckpoint) else {
+        if let cacheSize, !(1...65_536).contains(cacheSize) {
+            throw ValidationError("--cache-size must be between 1 and 65536 MiB, not \(cacheSize)")
+        }
+        if let walAutocheckpoint, !(100...10_000_000).contains(walAutocheckpoint) {
             throw ValidationError("--wal-autocheckpoint must be between 100 and 10000000 pages, not \(walAutocheckpoint)")
         }
         guard (1...10_000_000).contains(maxQueuedAppends) else {
@@ -109,22 +128,9 @@ struct Annalsd: ParsableCommand {
         }
         let logger = Logger(label: "annalsd")
 
-        let path = try db ?? Self.defaultDatabasePath()
-        var options = SQLiteEventStore.Options()
-        options.synchronous = sync == "full" ? .full : .normal
-        options.maxPageCount = maxDBPages
-        options.cacheKiB = cacheSize * 1024
-        options.walAutocheckpoint = walAutocheckpoint
-        // One reader connection per event loop (a loop runs one query at a time), and one for amends and retractions.
-        options.readers = concurrentReads + 1
-        let store: SQLiteEventStore
-        do {
-            store = try SQLiteEventStore(path: path, options: options)
-        } catch {
-            throw Failure("cannot open the database: \(error.message)")
-        }
-
-        let trimmer = MemoryTrimmer { [store] in store.releaseMemory() }
+        let opened = try openStore(logger: logger)
+        let store = opened.store
+        let trimmer = MemoryTrimmer(whenIdle: opened.releaseMemory)
         store.onCommit { _ in trimmer.noteCommit() }
         trimmer.start()
 
@@ -152,14 +158,14 @@ struct Annalsd: ParsableCommand {
             throw Failure("cannot listen on \(host):\(port): \(error)")
         }
         Self.handleSignals(server: server, store: store, logger: logger)
-        logger.info("serving \(path)", metadata: ["token": "\(configuration.token == nil ? "none" : "required")"])
+        logger.info("serving \(opened.description)", metadata: ["token": "\(configuration.token == nil ? "none" : "required")"])
         FileHandle.standardOutput.write(Data("annalsd \(AnnalsServer.version) listening on \(host):\(server.port)\(socket.map { " and unix:" + $0 } ?? "")\n".utf8))
         dispatchMain()
     }
 
     /// SIGINT and SIGTERM: stop accepting, finish in-flight requests, flush, close the database, exit 0.
     /// Returns once the handlers are registered, so a signal sent right after the ready line is handled.
-    static func handleSignals(server: AnnalsServer, store: SQLiteEventStore, logger: Logger) {
+    static func handleSignals(server: AnnalsServer, store: any EventStore, logger: Logger) {
         let queue = DispatchQueue(label: "annalsd.signals")
         let registered = DispatchGroup()
         for signalNumber in [SIGINT, SIGTERM] {
