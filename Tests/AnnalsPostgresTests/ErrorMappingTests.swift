@@ -57,6 +57,12 @@ struct ErrorMappingTests {
         }
     }
 
+    @Test func libpqsLinesBecomeSentencesOnOneLine() {
+        let message = "connection to server at \"db.example\" (10.0.0.1), port 5433 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n"
+        #expect(PGError.oneLine(message) == "connection to server at \"db.example\" (10.0.0.1), port 5433 failed: Connection refused. Is the server running on that host and accepting TCP/IP connections?")
+        #expect(PGError.oneLine("FATAL:  database \"x\" does not exist\n") == "database \"x\" does not exist")
+    }
+
     @Test func passwordsAreRedacted() {
         #expect(ConnectionString.redacted("postgresql://annals:s3cret@db.example/annals") == "postgresql://annals:***@db.example/annals")
         #expect(ConnectionString.redacted("postgres://annals@db.example/annals?password=s3cret&sslmode=require")

@@ -45,9 +45,13 @@ struct PGError: Error, Sendable, CustomStringConvertible {
         sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03", "57P05"].contains(sqlState)
     }
 
-    /// A libpq message on one line: its lines joined, without severity prefixes.
+    /// A libpq message on one line: its lines joined as sentences ("Connection refused\n\tIs the server running…"
+    /// reads "Connection refused. Is the server running…"), without severity prefixes.
     static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).map { firstLine(String($0)) }.filter { !$0.isEmpty }.joined(separator: " ")
+        let lines = text.split(whereSeparator: \.isNewline).map { firstLine(String($0)) }.filter { !$0.isEmpty }
+        return lines.enumerated().map { index, line in
+            index < lines.count - 1 && !(line.last.map { ".?!:;,".contains($0) } ?? true) ? line + "." : line
+        }.joined(separator: " ")
     }
 
     /// The first non-empty line of a libpq message, without libpq's severity prefixes.
