@@ -24,7 +24,9 @@ public final class InProcessServer: TestServer, @unchecked Sendable {
     /// - Parameters:
     ///   - logLevel: the lowest level kept (debug by default, as the end-to-end tests run annalsd).
     ///   - configure: changes to the default configuration; the host and port are set here (loopback, 0).
-    public init(logLevel: Logger.Level = .debug, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+    ///   - wrapStore: the store the server is given, made from the SQLite store (a `FaultInjectingStore`, say).
+    public init(logLevel: Logger.Level = .debug, wrapStore: (SQLiteEventStore) -> any EventStore = { $0 },
+                configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("annals-in-process-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = ServerConfiguration()
@@ -38,7 +40,7 @@ public final class InProcessServer: TestServer, @unchecked Sendable {
         var handler = InMemoryLogHandler()
         handler.logLevel = logLevel
         logHandler = handler
-        server = AnnalsServer(store: store, configuration: configuration, logger: Logger(label: "annalsd") { _ in handler })
+        server = AnnalsServer(store: wrapStore(store), configuration: configuration, logger: Logger(label: "annalsd") { _ in handler })
         do {
             try server.start()
         } catch {

@@ -3,6 +3,7 @@ import AnnalsCore
 import AnnalsProtocol
 import AnnalsServer
 import AnnalsServerTesting
+import AnnalsStore
 import Dispatch
 import Foundation
 import Synchronization
@@ -138,6 +139,39 @@ struct InProcessServerTests {
             #expect(server.log.contains { $0.hasPrefix("hello from raw") && $0.contains("authorized=false") })
             #expect(!server.log.contains { $0.contains(token) || $0.contains("wrong-token") })
         }
+    }
+
+    @Test func aSubscriptionWaitsOutADatabaseThatIsAwayAndResumesByItself() throws {
+        var faulty: FaultInjectingStore?
+        let server = try InProcessServer(wrapStore: { store in
+            let wrapped = FaultInjectingStore(store)
+            faulty = wrapped
+            return wrapped
+        })
+        defer { _ = server.stop() }
+        let store = try #require(faulty)
+        let subscriber = try RawConnection(port: server.port)
+        try subscriber.hello()
+        try subscriber.send([(.subscribe(TimelineQuery(), fromSeq: 0), 7)])
+        #expect(try subscriber.next()?.type == .subscribed)
+
+        // The database goes away (as PostgreSQL while it restarts); an append made meanwhile commits elsewhere.
+        store.logReadFault = StoreError(.unavailable, "the database server cannot be reached; try again later")
+        let writer = try server.connect()
+        _ = try writer.append([.event(try Self.event("during-the-outage"))])
+        #expect(waitUntil { server.log.contains { $0.hasPrefix("subscription 7 waits for the database") } },
+                "the subscription's read met the outage")
+
+        // Back: the subscription delivers what it missed, without being asked again.
+        store.logReadFault = nil
+        let frame = try #require(try subscriber.next(), "a push once the database is back")
+        #expect(frame.requestID == 7)
+        guard case .pushed(_, let entry) = try Response(frame: frame) else {
+            Issue.record("the subscription ended instead: \(frame.type)")
+            return
+        }
+        #expect(entry.id == "during-the-outage")
+        writer.close()
     }
 }
 
