@@ -17,6 +17,10 @@ struct FoldingTests {
 
     /// FTS5's tokens of each text, in order.
     static func fts5Tokens(_ texts: [String]) throws -> [[String]] {
+        // The first open initializes SQLite for the whole test process: apply the setting the store applies before
+        // its first open (allocation statistics off), or the store's connections opened later in this process
+        // could not (SQLiteLibraryConfigurationTests failed whenever this test ran first).
+        _ = annals_sqlite_disable_memory_statistics()
         var db: OpaquePointer?
         guard sqlite3_open(":memory:", &db) == SQLITE_OK, let db else { throw Failure("cannot open an in-memory SQLite database") }
         defer { sqlite3_close(db) }
