@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "AnnalsImportTests", dependencies: ["AnnalsCore", "AnnalsImport"]),
         // The PostgreSQL engine: unit tests without a server, and tests against the server ANNALS_TEST_POSTGRESQL
         // names (Scripts/test starts one); without it those fail, saying so.
-        .testTarget(name: "AnnalsPostgresTests", dependencies: ["AnnalsPostgres", "AnnalsStore", "AnnalsCore", "AnnalsProtocol", "CAnnalsSQLite"]),
+        .testTarget(name: "AnnalsPostgresTests", dependencies: ["AnnalsPostgres", "AnnalsStore", "AnnalsStoreTesting", "AnnalsCore", "AnnalsProtocol", "CAnnalsSQLite"]),
         .testTarget(
             name: "AnnalsInputTests",
             // ZIPFoundation writes the zip files the reader is tested on: a writer that is not ours.
@@ -143,6 +143,7 @@ let package = Package(
             name: "AnnalsEndToEndTests",
             dependencies: [
                 "AnnalsCore", "AnnalsClient", "AnnalsProtocol", "AnnalsFuzzing", "AnnalsImport", "AnnalsServer", "AnnalsServerTesting",
+                "AnnalsStoreTesting",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             exclude: ["Golden"]

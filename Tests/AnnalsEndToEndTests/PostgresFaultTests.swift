@@ -1,6 +1,7 @@
 import AnnalsClient
 import AnnalsCore
 import AnnalsProtocol
+import AnnalsStoreTesting
 import Foundation
 import Synchronization
 import Testing
@@ -72,7 +73,7 @@ struct PostgresFaultTests {
         let cluster = try PrivateCluster(durable: true, settings: ["fsync = off"])
         Hardening.figure("postgres.restart.seconds.cluster", String(format: "%.1f", Date().timeIntervalSince(started)))
         try PostgresTestServer.psql(cluster.url, "CREATE DATABASE annals")
-        let url = PostgresTestServer.url(cluster.url, database: "annals")
+        let url = try TestPostgresServer.replacingDatabase(in: cluster.url, with: "annals")
         let server = try ServerProcess(databasePath: url)
         let cli = CLIRunner(server: server)
         let follower = try cli.start(["tail", "--jsonl"])

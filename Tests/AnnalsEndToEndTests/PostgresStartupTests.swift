@@ -1,3 +1,4 @@
+import AnnalsStoreTesting
 import Foundation
 import Testing
 
@@ -18,7 +19,7 @@ struct PostgresStartupTests {
     }
 
     @Test func aURLLibpqCannotReadIsOneLine() throws {
-        _ = try PostgresTestServer.url()
+        _ = try TestPostgresServer.uri()
         // "%zz" is no percent-encoding: libpq refuses the URI. The password must not show.
         let line = try failedStart(["--db", "postgresql://annals:Pw-%zz-Hidden@localhost/annals"])
         #expect(line.contains("cannot be read"), "\(line)")
@@ -26,7 +27,7 @@ struct PostgresStartupTests {
     }
 
     @Test func aServerThatIsDownIsOneLine() throws {
-        _ = try PostgresTestServer.url()
+        _ = try TestPostgresServer.uri()
         // A socket folder with no server in it.
         let directory = try CLITemporaryDirectory()
         let line = try failedStart(["--db", "postgresql://annals:Down-Secret@/annals?host=\(directory.url.path)&port=5999"])
@@ -35,7 +36,7 @@ struct PostgresStartupTests {
     }
 
     @Test func aMissingDatabaseIsOneLine() throws {
-        let url = PostgresTestServer.url(try PostgresTestServer.url(), database: "annals_e2e_no_such_database")
+        let url = try TestPostgresServer.replacingDatabase(in: TestPostgresServer.uri(), with: "annals_e2e_no_such_database")
         let line = try failedStart(["--db", url])
         #expect(line.contains("annals_e2e_no_such_database") && line.contains("does not exist"), "\(line)")
     }
@@ -47,7 +48,7 @@ struct PostgresStartupTests {
         let secret = "Corr3ct-Horse-\(UUID().uuidString.prefix(6))"
         try cluster.requirePassword(role: "annals_pw", password: secret)
         try PostgresTestServer.psql(cluster.url, "CREATE DATABASE annals_pw OWNER annals_pw")
-        let base = PostgresTestServer.url(cluster.url, database: "annals_pw")
+        let base = try TestPostgresServer.replacingDatabase(in: cluster.url, with: "annals_pw")
 
         let wrong = try failedStart(["--db", PostgresTestServer.url(base, user: "annals_pw", password: "Wr0ng-Guess")])
         #expect(wrong.contains("password"), "\(wrong)")
@@ -74,7 +75,7 @@ struct PostgresStartupTests {
     }
 
     @Test func settingsOfTheOtherEngineAreRefusedSayingWhy() throws {
-        let url = PostgresTestServer.url(try PostgresTestServer.url(), database: "annals_e2e_never_opened")
+        let url = try TestPostgresServer.replacingDatabase(in: TestPostgresServer.uri(), with: "annals_e2e_never_opened")
         let annalsd = ServerProcess.binDirectory.appendingPathComponent("annalsd").path
         for (arguments, expected) in [
             (["--db", url, "--cache-size", "64"], "--cache-size is a setting of the SQLite engine"),

@@ -1,34 +1,13 @@
+import AnnalsStoreTesting
 import Foundation
 import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The PostgreSQL server the end-to-end tests of the PostgreSQL engine use: the one `ANNALS_TEST_POSTGRESQL`
-/// names (a libpq URI of a database where the role may `CREATE DATABASE`; `Scripts/test` starts a temporary
-/// cluster and sets it). Without it these tests fail, saying so: they are never skipped.
+/// What the end-to-end tests of the PostgreSQL engine add to `TestPostgresServer` (the server
+/// `ANNALS_TEST_POSTGRESQL` names): URIs with a password, and psql.
 enum PostgresTestServer {
-    struct Missing: Error, CustomStringConvertible {
-        var description: String {
-            "ANNALS_TEST_POSTGRESQL is not set: the end-to-end tests of the PostgreSQL engine need a PostgreSQL server. Run Scripts/test (it starts a temporary cluster and sets it), or set ANNALS_TEST_POSTGRESQL to a libpq URI of a database where the role may CREATE DATABASE"
-        }
-    }
-
-    /// The server's URI, or the failure saying how to run the tests.
-    static func url() throws -> String {
-        guard let url = ProcessInfo.processInfo.environment["ANNALS_TEST_POSTGRESQL"], !url.isEmpty else { throw Missing() }
-        return url
-    }
-
-    /// `url` with its database replaced by `database` (`postgresql://host/OLD?params` → `postgresql://host/NEW?params`).
-    static func url(_ url: String, database: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url + " dbname=\(database)" }
-        let rest = url[scheme.upperBound...]
-        let pathStart = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        let queryStart = rest[pathStart...].firstIndex(of: "?") ?? rest.endIndex
-        return String(url[..<pathStart]) + "/" + database + String(rest[queryStart...])
-    }
-
     /// `url` with `user:password@` as its user information (replacing any it had).
     static func url(_ url: String, user: String, password: String) -> String {
         guard let scheme = url.range(of: "://") else { return url }
@@ -63,9 +42,9 @@ final class PostgresTestDatabase: @unchecked Sendable {
 
     /// - Parameter server: the server's URI (default: `ANNALS_TEST_POSTGRESQL`).
     init(server: String? = nil) throws {
-        admin = try server ?? PostgresTestServer.url()
+        admin = try server ?? TestPostgresServer.uri()
         name = "annals_e2e_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        url = PostgresTestServer.url(admin, database: name)
+        url = try TestPostgresServer.replacingDatabase(in: admin, with: name)
         try PostgresTestServer.psql(admin, "CREATE DATABASE \(name)")
     }
 
@@ -89,7 +68,7 @@ final class PrivateCluster: @unchecked Sendable {
     /// make a cluster of their own: it says PostgreSQL is there to be tested, and without it they fail.
     /// - Parameter settings: lines for postgresql.conf.
     init(durable: Bool = false, settings: [String] = []) throws {
-        _ = try PostgresTestServer.url()
+        _ = try TestPostgresServer.uri()
         guard FileManager.default.isExecutableFile(atPath: Self.script) else {
             throw TestFailure("\(Self.script) is missing: it starts the temporary PostgreSQL clusters of the tests")
         }

@@ -1,6 +1,7 @@
 @testable import AnnalsPostgres
 import AnnalsCore
 import AnnalsStore
+import AnnalsStoreTesting
 import Foundation
 import Synchronization
 import Testing
@@ -147,7 +148,7 @@ struct FaultTests {
     }
 
     @Test func aMissingDatabaseIsOneClearLine() throws {
-        let url = TestDatabase.url(try TestDatabase.serverURL(), database: "annals_no_such_database")
+        let url = try TestPostgresServer.replacingDatabase(in: TestPostgresServer.uri(), with: "annals_no_such_database")
         let error = #expect(throws: StoreError.self) {
             _ = try PostgresEventStore(connectionString: url, options: TestDatabase.options)
         }
@@ -158,7 +159,7 @@ struct FaultTests {
 
     @Test func aServerThatIsDownIsUnavailable() throws {
         // A port nothing listens on, on the same host as the test server.
-        var url = TestDatabase.url(try TestDatabase.serverURL(), database: "annals")
+        var url = try TestPostgresServer.replacingDatabase(in: TestPostgresServer.uri(), with: "annals")
         url += url.contains("?") ? "&port=1" : "?port=1"
         let error = #expect(throws: StoreError.self) {
             _ = try PostgresEventStore(connectionString: url, options: TestDatabase.options)

@@ -1,6 +1,7 @@
 @testable import AnnalsPostgres
 import AnnalsCore
 import AnnalsStore
+import AnnalsStoreTesting
 import Foundation
 import Synchronization
 
@@ -13,36 +14,15 @@ final class TestDatabase {
     /// The server's connection string (a database other than the test's).
     let admin: String
 
-    struct Missing: Error, CustomStringConvertible {
-        var description: String {
-            "ANNALS_TEST_POSTGRESQL is not set: these tests need a PostgreSQL server. Run Scripts/test (it starts a temporary cluster), or set ANNALS_TEST_POSTGRESQL to a libpq URI of a database where the role may CREATE DATABASE"
-        }
-    }
-
-    /// The server's connection string, or a failure saying how to run the tests (never a silent skip).
-    static func serverURL() throws -> String {
-        guard let url = ProcessInfo.processInfo.environment["ANNALS_TEST_POSTGRESQL"], !url.isEmpty else { throw Missing() }
-        return url
-    }
-
     init() throws {
-        admin = try Self.serverURL()
+        admin = try TestPostgresServer.uri()
         name = "annals_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        url = Self.url(admin, database: name)
+        url = try TestPostgresServer.replacingDatabase(in: admin, with: name)
         try Self.run(admin, "CREATE DATABASE \(name)")
     }
 
     deinit {
         try? Self.run(admin, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-    }
-
-    /// `url` with its database replaced by `database`.
-    static func url(_ url: String, database: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url + " dbname=\(database)" }
-        let rest = url[scheme.upperBound...]
-        let pathStart = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        let queryStart = rest[pathStart...].firstIndex(of: "?") ?? rest.endIndex
-        return String(url[..<pathStart]) + "/" + database + String(rest[queryStart...])
     }
 
     /// Runs SQL on the database `url` names, on a connection of its own.

@@ -1,4 +1,5 @@
 import Testing
+import AnnalsStoreTesting
 
 /// The fixture itself, so that a failing PostgreSQL case is the engine's doing: its database is made and
 /// dropped on the server `ANNALS_TEST_POSTGRESQL` names, and the URI it opens names that database.
@@ -27,9 +28,9 @@ struct FixtureTests {
             ("postgresql://u@h/d", "postgresql://u@h/annals_x"),
         ]
         for (uri, expected) in cases {
-            #expect(try PostgresURI.replacingDatabase(in: uri, with: "annals_x") == expected)
+            #expect(try TestPostgresServer.replacingDatabase(in: uri, with: "annals_x") == expected)
         }
-        #expect(throws: FixtureError.self) { try PostgresURI.replacingDatabase(in: "host=/tmp dbname=x", with: "annals_x") }
-        #expect(throws: FixtureError.self) { try PostgresURI.replacingDatabase(in: "postgresql:///?dbname=x", with: "annals_x") }
+        #expect(throws: FixtureError.self) { try TestPostgresServer.replacingDatabase(in: "host=/tmp dbname=x", with: "annals_x") }
+        #expect(throws: FixtureError.self) { try TestPostgresServer.replacingDatabase(in: "postgresql:///?dbname=x", with: "annals_x") }
     }
 }

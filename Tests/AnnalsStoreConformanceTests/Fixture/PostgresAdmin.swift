@@ -1,4 +1,5 @@
 import CAnnalsPQ
+import AnnalsStoreTesting
 import Foundation
 
 /// A libpq connection for the fixture's own statements (CREATE and DROP DATABASE, a look at the catalog), closed
@@ -13,7 +14,7 @@ final class PostgresAdmin {
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = Self.message(of: connection)
             PQfinish(connection)
-            throw FixtureError("cannot connect to the PostgreSQL server \(TemporaryPostgresDatabase.variable) names: \(message)")
+            throw FixtureError("cannot connect to the PostgreSQL server \(TestPostgresServer.variable) names: \(message)")
         }
         self.connection = connection
     }

@@ -17,9 +17,3 @@ enum StoreEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 }
-
-/// Why the fixture could not give a test its store (as opposed to the store failing the test).
-struct FixtureError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}

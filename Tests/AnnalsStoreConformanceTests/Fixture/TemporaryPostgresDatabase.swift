@@ -7,9 +7,6 @@ import Testing
 /// A database of its own on the PostgreSQL server that `ANNALS_TEST_POSTGRESQL` names (a libpq URI whose user may
 /// create databases): created empty from template0, dropped (with any connection left to it) when released.
 final class TemporaryPostgresDatabase: StoreLocation {
-    /// The environment variable that names the server.
-    static let variable = "ANNALS_TEST_POSTGRESQL"
-
     /// The database's name: `annals_test_` and 32 hex digits.
     let name: String
     /// The URI of this database: the server's, with the database replaced.
@@ -19,17 +16,10 @@ final class TemporaryPostgresDatabase: StoreLocation {
 
     /// - Throws: `FixtureError` when the variable is unset, is not a URI, or the server refuses.
     init() throws {
-        let server = ProcessInfo.processInfo.environment[Self.variable] ?? ""
-        guard !server.isEmpty else {
-            throw FixtureError("""
-                \(Self.variable) is not set, so the PostgreSQL engine cannot be tested: set \(Self.variable) to a server's \
-                libpq URI (e.g. postgresql:///postgres?host=/run/postgresql&user=postgres, a user that may create \
-                databases) or run Scripts/test, which starts a temporary cluster
-                """)
-        }
+        let server = try TestPostgresServer.uri()
         serverURI = server
         name = "annals_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        uri = try PostgresURI.replacingDatabase(in: server, with: name)
+        uri = try TestPostgresServer.replacingDatabase(in: server, with: name)
         var options = PostgresEventStore.Options()
         options.clock = PinnedClock.make()
         options.poolSize = 2
@@ -44,8 +34,7 @@ final class TemporaryPostgresDatabase: StoreLocation {
 
     /// Whether a database by this name exists on the server (the fixture's own tests).
     static func exists(_ name: String) throws -> Bool {
-        let server = ProcessInfo.processInfo.environment[variable] ?? ""
-        return try PostgresAdmin(uri: server).scalar("SELECT count(*) FROM pg_database WHERE datname = '\(name)'") == "1"
+        try PostgresAdmin(uri: TestPostgresServer.uri()).scalar("SELECT count(*) FROM pg_database WHERE datname = '\(name)'") == "1"
     }
 
     deinit {
