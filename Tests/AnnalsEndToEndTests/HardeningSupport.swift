@@ -2,6 +2,7 @@ import AnnalsClient
 import AnnalsCore
 import AnnalsFuzzing
 import AnnalsProtocol
+import AnnalsServerTesting
 import Foundation
 import Synchronization
 import Testing
@@ -269,31 +270,13 @@ final class HardeningSocket {
 
     /// Connects; a blocking read then waits up to `timeout` seconds (or until `deadline`).
     init(port: UInt16, receiveBuffer: Int32? = nil, timeout: Double = Hardening.patience) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket failed: errno \(errno)") }
-        if var size = receiveBuffer {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard rc == 0 else {
-            let code = errno
-            close(fd)
-            throw TestFailure("connect failed: errno \(code)")
-        }
-        setReceiveTimeout(timeout)
+        fd = try connectToLoopback(port: port, receiveBuffer: receiveBuffer, timeout: timeout)
     }
 
     deinit { close(fd) }
 
     func setReceiveTimeout(_ seconds: Double) {
-        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1e6))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        AnnalsServerTesting.setReceiveTimeout(fd, seconds: seconds)
     }
 
     func setNonBlocking() {

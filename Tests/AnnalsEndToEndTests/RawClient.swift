@@ -1,4 +1,5 @@
 import AnnalsProtocol
+import AnnalsServerTesting
 import Foundation
 
 /// A bare TCP client that sends arbitrary bytes, for malformed-input tests.
@@ -7,17 +8,7 @@ final class RawClient {
     private var decoder = FrameDecoder()
 
     init(port: UInt16) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard rc == 0 else { throw TestFailure("connect failed: errno \(errno)") }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        fd = try connectToLoopback(port: port, timeout: 10)
     }
 
     deinit { close(fd) }

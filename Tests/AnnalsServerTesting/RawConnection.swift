@@ -10,23 +10,7 @@ public final class RawConnection {
     /// Connects to 127.0.0.1:`port`; reads wait at most `timeout` seconds.
     /// - Parameter receiveBuffer: a small socket receive buffer, for a client that stops reading.
     public init(port: UInt16, timeout: Int = 30, receiveBuffer: Int32? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        if var size = receiveBuffer {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard rc == 0 else {
-            close(fd)
-            throw RawConnectionError("connect to port \(port) failed: errno \(errno)")
-        }
-        var limit = timeval(tv_sec: timeout, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        fd = try connectToLoopback(port: port, receiveBuffer: receiveBuffer, timeout: Double(timeout))
     }
 
     deinit { close(fd) }
