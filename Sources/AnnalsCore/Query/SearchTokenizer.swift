@@ -12,39 +12,48 @@ public enum SearchTokenizer {
     /// The tokens of `text`, in order.
     public static func tokens(of text: String) -> [String] {
         var tokens: [String] = []
-        var current = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if !scalar.isASCII, let rule = FTS5Exceptions.rule(for: scalar) {
-                switch rule {
-                case .separator:
-                    if !current.isEmpty {
-                        tokens.append(String(current))
-                        current = String.UnicodeScalarView()
-                    }
-                case .kept: current.append(scalar)
-                case .mapped(let folded): current.append(folded)
-                }
-                continue
-            }
-            if isCombiningDiacritic(scalar) {
-                continue  // part of the token, and removed
-            }
-            if isTokenCharacter(scalar) {
-                current.append(contentsOf: fold(scalar))
-            } else if !current.isEmpty {
-                tokens.append(String(current))
-                current = String.UnicodeScalarView()
-            }
-        }
-        if !current.isEmpty { tokens.append(String(current)) }
+        forEachToken(in: text) { tokens.append($0) }
         return tokens
     }
 
-    private static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.isASCII {
-            let v = scalar.value
-            return (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A)
+    /// Calls `body` with each token of `text`, in order. Tokens are built as UTF-8 bytes; ASCII, nearly all of
+    /// most text, takes no table lookup.
+    public static func forEachToken(in text: String, _ body: (String) -> Void) {
+        var token: [UInt8] = []
+        token.reserveCapacity(32)
+        func end() {
+            guard !token.isEmpty else { return }
+            body(String(decoding: token, as: UTF8.self))
+            token.removeAll(keepingCapacity: true)
         }
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value < 0x80 {
+                if (value >= 0x61 && value <= 0x7A) || (value >= 0x30 && value <= 0x39) {
+                    token.append(UInt8(value))
+                } else if value >= 0x41 && value <= 0x5A {
+                    token.append(UInt8(value + 0x20))
+                } else {
+                    end()
+                }
+            } else if let rule = FTS5Exceptions.rule(for: scalar) {
+                switch rule {
+                case .separator: end()
+                case .kept: UTF8.encode(scalar) { token.append($0) }
+                case .mapped(let folded): UTF8.encode(folded) { token.append($0) }
+                }
+            } else if isCombiningDiacritic(value) {
+                continue  // part of the token, and removed
+            } else if isTokenCharacter(scalar) {
+                appendFolded(scalar, to: &token)
+            } else {
+                end()
+            }
+        }
+        end()
+    }
+
+    private static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
              .decimalNumber, .letterNumber, .otherNumber, .privateUse:
@@ -54,24 +63,35 @@ public enum SearchTokenizer {
         }
     }
 
-    private static func isCombiningDiacritic(_ scalar: Unicode.Scalar) -> Bool {
-        (0x0300...0x036F).contains(scalar.value)
+    private static func isCombiningDiacritic(_ value: UInt32) -> Bool {
+        (0x0300...0x036F).contains(value)
     }
 
-    /// Lower-cases one character and strips the diacritics of a Latin letter.
-    private static func fold(_ scalar: Unicode.Scalar) -> [Unicode.Scalar] {
-        if scalar.isASCII {
-            let v = scalar.value
-            return [v >= 0x41 && v <= 0x5A ? Unicode.Scalar(UInt8(v + 0x20)) : scalar]
+    /// Appends a non-ASCII character lower-cased, and a Latin letter without its diacritics.
+    private static func appendFolded(_ scalar: Unicode.Scalar, to token: inout [UInt8]) {
+        var single = scalar
+        if scalar.properties.changesWhenLowercased {
+            let lower = scalar.properties.lowercaseMapping.unicodeScalars
+            if lower.count == 1 { single = lower.first! }
         }
-        let lower = scalar.properties.lowercaseMapping.unicodeScalars
-        let single = lower.count == 1 ? lower.first! : scalar
-        guard isLatin(single) else { return [single] }
-        let base = Array(String(single).decomposedStringWithCanonicalMapping.unicodeScalars.filter { !isCombiningDiacritic($0) })
-        return base.isEmpty ? [single] : base
+        if let base = latinBases[single.value] {
+            token.append(contentsOf: base)
+        } else {
+            UTF8.encode(single) { token.append($0) }
+        }
     }
 
-    private static func isLatin(_ scalar: Unicode.Scalar) -> Bool {
-        (0x00C0...0x024F).contains(scalar.value) || (0x1E00...0x1EFF).contains(scalar.value)
-    }
+    /// The UTF-8 of each Latin letter (U+00C0–U+024F, U+1E00–U+1EFF) without its diacritics, from its canonical
+    /// decomposition; letters that do not decompose map to themselves.
+    private static let latinBases: [UInt32: [UInt8]] = {
+        var table: [UInt32: [UInt8]] = [:]
+        for value in Array(0x00C0...0x024F) + Array(0x1E00...0x1EFF) {
+            guard let scalar = Unicode.Scalar(UInt32(value)) else { continue }
+            var base = String.UnicodeScalarView()
+            base.append(contentsOf: String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars.filter { !isCombiningDiacritic($0.value) })
+            if base.isEmpty { base.append(scalar) }
+            table[UInt32(value)] = Array(String(base).utf8)
+        }
+        return table
+    }()
 }

@@ -17,44 +17,61 @@ enum SearchDocument {
 
     /// The vector's text form: `'lexeme':1,4 'other':2`.
     static func tsvector(title: String, summary: String?, body: String?) -> String {
-        var positions: [String: [Int]] = [:]
-        var order: [String] = []
+        var slots: [String: Int] = [:]
+        var lexemes: [(token: String, positions: [Int])] = []
         var total = 0
         var position = 0
         for field in [title, summary, body] {
             guard let field else { continue }
-            for token in SearchTokenizer.tokens(of: field) {
+            SearchTokenizer.forEachToken(in: field) { token in
                 position = min(position + 1, maxPosition)
-                guard token.utf8.count <= maxLexemeBytes else { continue }
-                if positions[token] == nil {
-                    guard total + token.utf8.count <= maxLexemeTotal else { continue }
-                    total += token.utf8.count
-                    order.append(token)
-                    positions[token] = [position]
-                } else if positions[token]!.count < maxPositionsPerLexeme, positions[token]!.last != position {
-                    positions[token]!.append(position)
+                let bytes = token.utf8.count
+                guard bytes <= maxLexemeBytes else { return }
+                if let slot = slots[token] {
+                    if lexemes[slot].positions.count < maxPositionsPerLexeme, lexemes[slot].positions.last != position {
+                        lexemes[slot].positions.append(position)
+                    }
+                } else if total + bytes <= maxLexemeTotal {
+                    total += bytes
+                    slots[token] = lexemes.count
+                    lexemes.append((token, [position]))
                 }
             }
             position = min(position + 1, maxPosition)  // the gap between fields
         }
-        var text = ""
-        text.reserveCapacity(total + order.count * 8)
-        for token in order {
-            if !text.isEmpty { text += " " }
-            text += quoted(token)
-            text += ":"
-            text += positions[token]!.map(String.init).joined(separator: ",")
+        var text: [UInt8] = []
+        text.reserveCapacity(total + lexemes.count * 8)
+        for (token, positions) in lexemes {
+            if !text.isEmpty { text.append(UInt8(ascii: " ")) }
+            appendQuoted(token, to: &text)
+            var separator = UInt8(ascii: ":")
+            for position in positions {
+                text.append(separator)
+                separator = UInt8(ascii: ",")
+                appendDecimal(position, to: &text)
+            }
         }
-        return text
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// A lexeme as tsvector and tsquery text read it: in single quotes, quotes and backslashes escaped.
     static func quoted(_ token: String) -> String {
-        var out = "'"
-        for character in token {
-            if character == "'" || character == "\\" { out.append(character == "'" ? "'" : "\\") }
-            out.append(character)
+        var text: [UInt8] = []
+        appendQuoted(token, to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    private static func appendQuoted(_ token: String, to text: inout [UInt8]) {
+        text.append(UInt8(ascii: "'"))
+        for byte in token.utf8 {
+            if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\\") { text.append(byte) }
+            text.append(byte)
         }
-        return out + "'"
+        text.append(UInt8(ascii: "'"))
+    }
+
+    private static func appendDecimal(_ value: Int, to text: inout [UInt8]) {
+        if value >= 10 { appendDecimal(value / 10, to: &text) }
+        text.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 }
