@@ -225,8 +225,34 @@ public final class PostgresEventStore: EventStore {
 
     // MARK: Dictionaries
 
+    /// Trains when the log has grown past the next due point, if this process is the one that claims it: every
+    /// process on the database reaches it with the same commits, and one training is enough (the others hear of
+    /// the dictionary). A process that finds it claimed goes on to the next due point.
     private func maybeTrainDictionary(lastSeq: Int64) {
-        training.startIfDue(lastSeq: lastSeq, on: trainingQueue) { _ = try? self.trainDictionary() }
+        let due = training.dueAtSeq
+        training.startIfDue(lastSeq: lastSeq, on: trainingQueue) {
+            guard (try? self.claimTraining(due: due)) == true else {
+                self.training.trained(at: max(due, self.training.trainedAtSeq))
+                return
+            }
+            self.trainingsStarted.add(1, ordering: .relaxed)
+            _ = try? self.trainDictionary()
+        }
+    }
+
+    /// How many automatic trainings this process ran (tests).
+    let trainingsStarted = Atomic<Int>(0)
+
+    /// Returns when the trainings queued so far are over (tests).
+    func waitForTraining() {
+        trainingQueue.sync {}
+    }
+
+    private func claimTraining(due: Int64) throws(StoreError) -> Bool {
+        try pool.withConnection { connection in
+            try connection.query("INSERT INTO dictionary_claims(due, claimed) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING due",
+                                 [.int64(due), .int64(options.clock().milliseconds)]).rowCount == 1
+        }
     }
 
     /// Trains a new preset dictionary from a sample of the stored text and makes it current for every process

@@ -4,28 +4,33 @@ import AnnalsStore
 /// the store when it opens (under an advisory lock, so annalsd processes starting together migrate once).
 ///
 /// Tables mirror the SQLite engine's (README "Running on PostgreSQL" documents them):
-/// - `log_head`: one row, the last log position, the next event number and running totals. Every write
-///   transaction locks it first, so log positions are given out in commit order across all processes.
+/// - `log_head`: one row, the last log position and running totals. A write transaction locks it only at its
+///   very end, to number its revisions and commit: positions are given out in commit order across all
+///   processes, while the rest of each group's work runs in parallel.
+/// - `event_numbers`: the sequence that numbers new events.
 /// - `revisions`: the change log, one row per revision or retraction, `seq` = log position; a content revision
 ///   keeps its event as `record`, the wire encoding without the body (`StoredEvent`), so a page is these bytes.
-/// - `bodies`: each body, deflated with the store's dictionaries (`body_z`, `STORAGE EXTERNAL`: already
-///   compressed, so TOAST moves it out of line without compressing it again).
-/// - `events`: one row per id: its head and shown (`content`) revision, day bounds, kind, decade, retraction
-///   flag, and `search`, the tsvector of its current title, summary and body (NULL once retracted).
+/// - `bodies`: each body by (event, revision), deflated with the store's dictionaries (`body_z`, `STORAGE
+///   EXTERNAL`: already compressed, so TOAST moves it out of line without compressing it again).
+/// - `events`: one row per id: its head and shown revision numbers (`head_revision`, `content_revision`), day
+///   bounds, kind, decade, retraction flag, and `search`, the tsvector of its current title, summary and body
+///   (NULL once retracted). A writer locks the rows of the ids its group names, so two processes never decide
+///   on the same event at once.
 /// - `facets`: the filter keys of each event's shown content (`a:` actor names, `c:` codes, `t:` tags, `r:`
 ///   reference targets, folded as in the SQLite engine), in timeline order per key, each entry carrying its
 ///   event's number, shown revision, kind and retraction flag (as the SQLite engine's facets do), so a page
 ///   filtered by a key is one range scan of its index; `facet_names`: each key's first label (for stats).
-/// - `dictionaries`: the zlib preset dictionaries, by version.
+/// - `dictionaries`: the zlib preset dictionaries, by version; `dictionary_claims`: the log lengths a process has
+///   claimed to train a dictionary at (every process reaches them at once; one trains).
 enum PostgresSchema {
     /// The version this build writes.
-    static let version = 1
+    static let version = 2
 
     /// The advisory lock key under which migrations run ("annals" in ASCII).
     static let migrationLock: Int64 = 0x616e_6e61_6c73
 
     /// `migrations[i]` takes the schema from version i to i+1.
-    static let migrations: [String] = [createTables]
+    static let migrations: [String] = [createTables, numberOutsideTheLogLock]
 
     private static let createTables = """
         CREATE TABLE log_head(
@@ -93,6 +98,26 @@ enum PostgresSchema {
             name text COLLATE "C" PRIMARY KEY,
             label text COLLATE "C" NOT NULL
         );
+        """
+
+    /// Version 2: rows point at revisions by (event, revision) instead of log position, and events are numbered by
+    /// a sequence, so a group writes everything but its `revisions` rows before it takes the log lock;
+    /// `dictionary_claims`: the process that claims a due point trains that dictionary, the others do not.
+    private static let numberOutsideTheLogLock = """
+        CREATE SEQUENCE event_numbers AS bigint;
+        SELECT setval('event_numbers', next_event, false) FROM log_head;
+        ALTER TABLE log_head DROP COLUMN next_event;
+        ALTER TABLE events RENAME COLUMN head TO head_revision;
+        ALTER TABLE events RENAME COLUMN content TO content_revision;
+        UPDATE events e SET head_revision = h.revision, content_revision = c.revision
+            FROM revisions h, revisions c WHERE h.seq = e.head_revision AND c.seq = e.content_revision;
+        ALTER TABLE facets RENAME COLUMN content TO content_revision;
+        UPDATE facets f SET content_revision = c.revision FROM revisions c WHERE c.seq = f.content_revision;
+        ALTER TABLE bodies ADD COLUMN event bigint, ADD COLUMN revision bigint;
+        UPDATE bodies b SET event = r.event, revision = r.revision FROM revisions r WHERE r.seq = b.seq;
+        ALTER TABLE bodies DROP COLUMN seq, ALTER COLUMN event SET NOT NULL, ALTER COLUMN revision SET NOT NULL,
+            ADD PRIMARY KEY (event, revision);
+        CREATE TABLE dictionary_claims(due bigint PRIMARY KEY, claimed bigint NOT NULL);
         """
 
     /// What `migrate` found.

@@ -1,5 +1,6 @@
 @testable import AnnalsPostgres
 import AnnalsStore
+import AnnalsStoreTesting
 import Testing
 
 /// How failures reach users: by SQLSTATE, in their terms, never with a password.

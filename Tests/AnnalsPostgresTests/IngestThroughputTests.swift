@@ -1,6 +1,7 @@
 @testable import AnnalsPostgres
 import AnnalsCore
 import AnnalsStore
+import AnnalsStoreTesting
 import Foundation
 import Synchronization
 import Testing

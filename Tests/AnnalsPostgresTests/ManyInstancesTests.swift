@@ -1,6 +1,7 @@
 @testable import AnnalsPostgres
 import AnnalsCore
 import AnnalsStore
+import AnnalsStoreTesting
 import Foundation
 import Synchronization
 import Testing
@@ -90,6 +91,53 @@ struct ManyInstancesTests {
         #expect(try a.lastSeq() == 2)
     }
 
+    /// Groups decide their entries before they take the log lock, so groups of two instances may both find an id
+    /// new, or want the same events at once: the one that loses the race decides again from what is stored.
+    @Test func instancesRacingOnTheSameIdsWriteEachOnceAndNumberEveryRevisionOnce() throws {
+        let database = try TestDatabase()
+        let stores = try (0..<3).map { _ in try database.store() }
+        defer { stores.forEach { $0.close() } }
+        let ids = (0..<240).map { "r\($0)" }
+        let outcomes = Mutex<[AppendOutcome]>([])
+        let failures = Atomic<Int>(0)
+        // Six writers over three instances send the same 240 new events in batches of 12, each writer in its
+        // own order, so new ids collide across instances all the time.
+        DispatchQueue.concurrentPerform(iterations: 6) { writer in
+            let rotated = Array(ids[(writer * 40)...] + ids[..<(writer * 40)])
+            let order = writer % 2 == 0 ? rotated : rotated.reversed()
+            for start in stride(from: 0, to: order.count, by: 12) {
+                let batch = order[start..<start + 12].map { LogEntry.event(Sample.event($0, "1945-08-0\($0.count % 9 + 1)", body: "event \($0)")) }
+                do {
+                    let result = try stores[writer % 3].append(batch)
+                    outcomes.withLock { $0 += result }
+                } catch {
+                    failures.add(1, ordering: .relaxed)
+                }
+            }
+        }
+        let all = outcomes.withLock { $0 }
+        #expect(failures.load(ordering: .relaxed) == 0)
+        #expect(all.count == 6 * 240)
+        #expect(all.filter(\.isAccepted).count == 240, "each event written once")
+        #expect(all.allSatisfy { $0.isAccepted || $0.isDuplicate })
+        #expect(Set(all.compactMap(\.seq)) == Set(1...240), "duplicates answer the position the event was written at")
+        // Then all of them amend the same events at once: every amendment is a revision of its own.
+        DispatchQueue.concurrentPerform(iterations: 6) { writer in
+            for id in ids.prefix(40) {
+                var event = Sample.event(id, "1945-08-01", body: "event \(id)")
+                event.summary = "amended by writer \(writer)"
+                do { _ = try stores[writer % 3].amend(event) } catch { failures.add(1, ordering: .relaxed) }
+            }
+        }
+        #expect(failures.load(ordering: .relaxed) == 0)
+        let log = try stores[0].entries(after: 0, limit: 10_000)
+        #expect(log.map(\.seq) == Array(1...Int64(240 + 6 * 40)), "one gapless order")
+        for id in ids.prefix(40) {
+            let detail = try #require(try stores[1].get(id: id))
+            #expect(detail.revisions.count == 7 && detail.current.event.revision == 7)
+        }
+    }
+
     @Test func commitsOfOneInstanceAreHeardByTheOther() throws {
         let database = try TestDatabase()
         let a = try database.store(), b = try database.store()
@@ -104,6 +152,27 @@ struct ManyInstancesTests {
         // The instance's own commits call its handlers too.
         _ = try b.append([.event(Sample.event("e4", "2019-02-01"))])
         #expect(eventually { heard.withLock { $0.last } == 4 })
+    }
+
+    @Test func instancesThatReachTheSameDuePointTrainOneDictionaryBetweenThem() throws {
+        let database = try TestDatabase()
+        var options = TestDatabase.options
+        options.dictionaryTrainingThreshold = 300
+        let stores = try (0..<3).map { _ in try database.store(options) }
+        defer { stores.forEach { $0.close() } }
+        // All three commit past 300 entries at about the same time.
+        DispatchQueue.concurrentPerform(iterations: 3) { i in
+            for chunk in 0..<20 {
+                let batch = (0..<10).map { n in
+                    LogEntry.event(Sample.event("t\(i)-\(chunk)-\(n)", "1991-04-18",
+                                                body: "Joint statement \(i) \(chunk) \(n) on the peace treaty and the four islands, signed in Tokyo."))
+                }
+                _ = try? stores[i].append(batch)
+            }
+        }
+        #expect(eventually { (try? TestDatabase.scalar(database.url, "SELECT count(*) FROM dictionaries")) == 1 })
+        stores.forEach { $0.waitForTraining() }
+        #expect(stores.map { $0.trainingsStarted.load(ordering: .relaxed) }.reduce(0, +) == 1, "one training for the due point")
     }
 
     @Test func aDictionaryTrainedThroughOneInstanceCompressesAndReadsInTheOthers() throws {

@@ -85,24 +85,3 @@ func eventually(seconds: Double = 20, _ condition: () throws -> Bool) rethrows -
     }
     return try condition()
 }
-
-/// Builders for test events.
-enum Sample {
-    static func event(_ id: String, _ date: String, kind: EventKind = .statement, title: String? = nil, summary: String? = nil,
-                      body: String? = nil, actors: [Actor] = [], tags: [String] = [], references: [Reference] = []) -> Event {
-        Event(id: id, date: try! HistoricalDate(parsing: date), kind: kind, title: title ?? "Event \(id)", summary: summary, body: body,
-              actors: actors, tags: tags, references: references)
-    }
-}
-
-extension AppendOutcome {
-    var seq: Int64? {
-        switch self {
-        case .accepted(let seq), .duplicate(let seq): seq
-        case .rejected: nil
-        }
-    }
-    var isAccepted: Bool { if case .accepted = self { true } else { false } }
-    var isDuplicate: Bool { if case .duplicate = self { true } else { false } }
-    var errorCode: EventError.Code? { if case .rejected(let e) = self { e.code } else { nil } }
-}

@@ -42,7 +42,7 @@ struct PostgresReader {
     /// The fields references need of the shown content of each of `ids` that is stored.
     private func contentViews(ids: [String]) throws -> [String: StoredEventView] {
         let rows = try connection.query("""
-            SELECT e.id, c.record FROM events e JOIN revisions c ON c.seq = e.content WHERE e.id = ANY($1::text[])
+            SELECT e.id, c.record FROM events e JOIN revisions c ON c.event = e.event AND c.revision = e.content_revision WHERE e.id = ANY($1::text[])
             """, [.textArray(ids)])
         var views: [String: StoredEventView] = [:]
         for row in 0..<rows.rowCount {
@@ -58,17 +58,17 @@ struct PostgresReader {
         let results = try connection.pipeline([
             .init("""
                 SELECT r.seq, r.revision, r.recorded, r.retraction, r.record, b.body_z, r.body_length, r.dict
-                FROM events e JOIN revisions r ON r.event = e.event LEFT JOIN bodies b ON b.seq = r.seq
+                FROM events e JOIN revisions r ON r.event = e.event LEFT JOIN bodies b ON b.event = r.event AND b.revision = r.revision
                 WHERE e.id = $1 ORDER BY r.revision
                 """, [.text(id)]),
             .init("""
-                SELECT c.record FROM facets f JOIN revisions c ON c.seq = f.content
+                SELECT c.record FROM facets f JOIN revisions c ON c.event = f.event AND c.revision = f.content_revision
                 WHERE f.name = $1 ORDER BY f.lower_day, f.upper_day, f.id
                 """, [.text(Facets.reference(id))]),
             // The events the shown content refers to (its `r:` facets), with their shown content when stored.
             .init("""
                 SELECT substr(f.name, 3), c.record FROM events s JOIN facets f ON f.event = s.event AND f.name >= 'r:' AND f.name < 'r;'
-                LEFT JOIN events t ON t.id = substr(f.name, 3) LEFT JOIN revisions c ON c.seq = t.content
+                LEFT JOIN events t ON t.id = substr(f.name, 3) LEFT JOIN revisions c ON c.event = t.event AND c.revision = t.content_revision
                 WHERE s.id = $1
                 """, [.text(id)]),
         ])
@@ -107,7 +107,7 @@ struct PostgresReader {
     func entries(after seq: Int64, limit: Int) throws -> [SequencedEntry] {
         let rows = try connection.query("""
             SELECT r.seq, e.id, r.revision, r.recorded, r.retraction, r.record, b.body_z, r.body_length, r.dict
-            FROM revisions r JOIN events e ON e.event = r.event LEFT JOIN bodies b ON b.seq = r.seq
+            FROM revisions r JOIN events e ON e.event = r.event LEFT JOIN bodies b ON b.event = r.event AND b.revision = r.revision
             WHERE r.seq > $1 ORDER BY r.seq LIMIT $2
             """, [.int64(seq), .int64(Int64(max(0, limit)))])
         var out: [SequencedEntry] = []

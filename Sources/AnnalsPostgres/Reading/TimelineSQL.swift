@@ -66,7 +66,7 @@ struct TimelineSQL {
         let order = query.reverse ? "DESC" : "ASC"
         let limit = bind(.int64(Int64(query.limit) + 1))
         let filter = conditions.isEmpty ? "" : " AND " + conditions.joined(separator: " AND ")
-        let columns = "lower_day, upper_day, id, content, retracted, event"
+        let columns = "lower_day, upper_day, id, content_revision, retracted, event"
         let inner: String
         if let driver {
             // One ordered scan per key, each cut at the page's length: an event in the first `limit` overall is
@@ -84,13 +84,13 @@ struct TimelineSQL {
         // A retracted event's retraction (its head revision) is looked up for that row only: a join would probe
         // `events` for every row of the page and drop the answer.
         let head = { (column: String) in
-            "CASE WHEN k.retracted THEN (SELECT h.\(column) FROM events he JOIN revisions h ON h.seq = he.head WHERE he.event = k.event) END"
+            "CASE WHEN k.retracted THEN (SELECT h.\(column) FROM events he JOIN revisions h ON h.event = he.event AND h.revision = he.head_revision WHERE he.event = k.event) END"
         }
         sql = """
-            SELECT k.lower_day, k.upper_day, k.id, k.content, c.record, k.retracted,
+            SELECT k.lower_day, k.upper_day, k.id, c.seq, c.record, k.retracted,
                 \(head("seq")), \(head("retraction")), \(head("recorded")), \(head("revision"))
             FROM \(inner) k
-            JOIN revisions c ON c.seq = k.content
+            JOIN revisions c ON c.event = k.event AND c.revision = k.content_revision
             ORDER BY k.lower_day \(order), k.upper_day \(order), k.id \(order)
             """
     }

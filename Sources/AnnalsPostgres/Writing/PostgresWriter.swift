@@ -7,12 +7,17 @@ import Glibc
 
 /// The writer of one store instance, confined to the store's writer queue, with a connection of its own.
 ///
-/// A group transaction takes two round trips. The first begins, locks the one row of `log_head` (every
-/// writer of every process does, so one group at a time gets log positions, and positions are committed in
-/// their order: a reader of "entries after N" never misses one committed later with a lower number) and reads
-/// the histories of the ids the group names. The group is then decided in memory (`WriteGroup`), and the second
-/// round trip writes its rows with a few multi-row statements, moves the log head, notifies the other processes
-/// (`pg_notify` with the last position, delivered at commit) and commits, all pipelined.
+/// A group transaction takes two round trips. The first begins, locks the `events` rows of the ids the group
+/// names (in id order, so two writers never wait on each other in a cycle), reads their histories and takes
+/// numbers for new events. The group is then decided in memory (`WriteGroup`), and the second round trip, all
+/// pipelined, writes its bodies, events and facets, then locks the one row of `log_head`, numbers and inserts
+/// its revisions, notifies the other processes (`pg_notify` with the last position, delivered at commit) and
+/// commits. Every writer of every process takes that lock last and holds it to its commit, so positions are
+/// committed in their order (a reader of "entries after N" never misses one committed later with a lower
+/// number), while the heavier part of the groups of several processes runs at the same time.
+///
+/// Two processes creating the same new id at once: the second one's insert waits for the first to commit, then
+/// fails on the unique id; the group is then decided again from what is stored (as after a deadlock).
 final class PostgresWriter {
     /// What a group gives back: one result per batch, and the last log position when something was committed.
     struct Committed {
@@ -46,7 +51,7 @@ final class PostgresWriter {
     /// database fails every batch of the group, and nothing of it is written.
     func apply(_ batches: [[PostgresEntry]]) -> Committed {
         if batches.allSatisfy({ $0.contains { $0.prepared.rejection != nil } }) {
-            var group = WriteGroup(histories: [:], lastSeq: 0, nextEvent: 1, clock: clock)
+            var group = WriteGroup(histories: [:], eventNumbers: [], clock: clock)
             return Committed(results: batches.map { .success(group.add($0)) }, lastSeq: nil)
         }
         var ids: [String] = []
@@ -54,43 +59,78 @@ final class PostgresWriter {
         for batch in batches where !batch.contains(where: { $0.prepared.rejection != nil }) {
             for entry in batch where seen.insert(entry.prepared.entry.id).inserted { ids.append(entry.prepared.entry.id) }
         }
+        var attempts = 0
+        while true {
+            attempts += 1
+            switch attempt(batches, ids: ids) {
+            case .done(let committed): return committed
+            case .raced(let error):
+                guard attempts < Self.maxAttempts else {
+                    return failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .nothingWritten))
+                }
+            }
+        }
+    }
+
+    /// How many times a group is decided again after racing another process's.
+    static let maxAttempts = 8
+
+    private enum Attempt {
+        case done(Committed)
+        /// Rolled back after losing a race with another process (a unique id, a deadlock): decide again.
+        case raced(PGError)
+    }
+
+    /// SQLSTATEs of a lost race: unique violation, deadlock, serialization failure.
+    private static func isRace(_ error: PGError) -> Bool {
+        ["23505", "40P01", "40001"].contains(error.sqlState ?? "")
+    }
+
+    private func attempt(_ batches: [[PostgresEntry]], ids: [String]) -> Attempt {
         let connection: PGConnection
         var group: WriteGroup
         do {
             (connection, group) = try begin(ids: ids)
         } catch {
-            return failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .nothingWritten))
+            if Self.isRace(error) { return .raced(error) }
+            return .done(failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .nothingWritten)))
         }
-        let results = batches.map { Result<[AppendOutcome], StoreError>.success(group.add($0)) }
+        let outcomes = batches.map { group.add($0) }
         guard group.writesAnything else {
             do {
                 try connection.execute("ROLLBACK")
             } catch {
                 drop(connection)
             }
-            return Committed(results: results, lastSeq: nil)
+            return .done(Committed(results: outcomes.map { .success($0) }, lastSeq: nil))
+        }
+        let committed = { (first: Int64) -> Committed in
+            Committed(results: outcomes.map { .success($0.map { WriteGroup.resolved($0, first: first) }) },
+                      lastSeq: first + group.revisionCount - 1)
         }
         do throws(PGError) {
-            let statements = group.statements + [
-                .init("SELECT pg_notify('\(Self.channel)', $1)", [.text(String(group.lastSeq))]),
+            let content = group.contentStatements
+            let statements = content + group.publishing + [
+                .init("SELECT pg_notify('\(Self.channel)', seq::text) FROM log_head"),
                 .init("COMMIT"),
             ]
             let lose = loseConnection
             loseConnection = nil
             if lose == .beforeCommit { connection.close() }
-            _ = try run(statements, on: connection)
+            let results = try run(statements, on: connection)
             if lose == .afterCommit { throw PGError(message: "the connection was lost (a test's fault)", connectionLost: true) }
-            return Committed(results: results, lastSeq: group.lastSeq)
+            return .done(committed(results[content.count].int64(0, 0)))
         } catch {
             guard error.connectionLost else {
                 try? connection.execute("ROLLBACK")
-                return failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .nothingWritten))
+                if Self.isRace(error) { return .raced(error) }
+                return .done(failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .nothingWritten)))
             }
             drop(connection)
             switch settle(group.lastRevision) {
-            case .committed?: return Committed(results: results, lastSeq: group.lastSeq)
-            case .notCommitted?: return failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .nothingWritten))
-            case nil: return failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .outcomeUnknown))
+            case .committed(let last)?: return .done(committed(last - group.revisionCount + 1))
+            case .notCommitted?: return .done(failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .nothingWritten)))
+            case nil: return .done(failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .outcomeUnknown)))
             }
         }
     }
@@ -106,7 +146,11 @@ final class PostgresWriter {
     var loseConnection: LosePoint?
 
     /// What became of a group whose connection was lost while its rows and commit were under way.
-    enum Settled { case committed, notCommitted }
+    enum Settled {
+        /// Committed; its last revision is at this log position.
+        case committed(lastSeq: Int64)
+        case notCommitted
+    }
 
     /// Finds out whether the group whose last revision is `last` committed, on a new connection: it takes the log
     /// lock first, which waits for the old transaction to end if its session still runs, then looks for that
@@ -123,13 +167,12 @@ final class PostgresWriter {
                     let results = try connection.pipeline([
                         .init("BEGIN"),
                         .init("SELECT seq FROM log_head FOR UPDATE"),
-                        .init("SELECT event, revision, hash FROM revisions WHERE seq = $1", [.int64(last.seq)]),
+                        .init("SELECT seq FROM revisions WHERE event = $1 AND revision = $2 AND hash = $3",
+                              [.int64(last.event), .int64(last.revision), .int64(last.hash)]),
                         .init("ROLLBACK"),
                     ])
                     let row = results[2]
-                    let found = row.rowCount == 1 && row.int64(0, 0) == last.event && row.int64(0, 1) == last.revision
-                        && row.int64(0, 2) == last.hash
-                    return found ? .committed : .notCommitted
+                    return row.rowCount == 1 ? .committed(lastSeq: row.int64(0, 0)) : .notCommitted
                 } catch {
                     if !error.connectionLost { return nil }
                 }
@@ -140,7 +183,8 @@ final class PostgresWriter {
         }
     }
 
-    /// Starts the group transaction: the log lock and the histories of `ids`. A connection found lost here
+    /// Starts the group transaction: the row locks and histories of `ids`, and a number for each of them that is
+    /// not stored yet. A connection found lost here
     /// (nothing written yet) is made again and the start tried once more.
     private func begin(ids: [String]) throws(PGError) -> (PGConnection, WriteGroup) {
         var retried = false
@@ -150,15 +194,18 @@ final class PostgresWriter {
             do throws(PGError) {
                 let results = try run([
                     .init("BEGIN"),
-                    .init("SELECT seq, next_event FROM log_head FOR UPDATE"),
+                    .init("SELECT count(*) FROM (SELECT FROM events WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE) AS locked",
+                          [.textArray(ids)]),
                     .init("""
                         SELECT e.event, e.id, h.revision, h.seq, h.retraction, r.revision, r.seq, r.hash, r.retraction IS NOT NULL
-                        FROM events e JOIN revisions h ON h.seq = e.head JOIN revisions r ON r.event = e.event
+                        FROM events e JOIN revisions h ON h.event = e.event AND h.revision = e.head_revision
+                            JOIN revisions r ON r.event = e.event
                         WHERE e.id = ANY($1::text[]) ORDER BY e.event, r.revision
                         """, [.textArray(ids)]),
+                    .init("SELECT nextval('event_numbers') FROM generate_series(1, $1 - (SELECT count(*) FROM events WHERE id = ANY($2::text[])))",
+                          [.int64(Int64(ids.count)), .textArray(ids)]),
                 ], on: connection)
-                let head = results[1], rows = results[2]
-                guard head.rowCount == 1 else { throw PGError(message: "the log head row is missing") }
+                let rows = results[2], numbers = results[3]
                 var histories: [String: StoredHistory] = [:]
                 for row in 0..<rows.rowCount {
                     let id = rows.text(row, 1) ?? ""
@@ -171,7 +218,7 @@ final class PostgresWriter {
                     }
                     histories[id]!.revisions.append(key)
                 }
-                return (connection, WriteGroup(histories: histories, lastSeq: head.int64(0, 0), nextEvent: head.int64(0, 1), clock: clock))
+                return (connection, WriteGroup(histories: histories, eventNumbers: (0..<numbers.rowCount).map { numbers.int64($0, 0) }, clock: clock))
             } catch {
                 if error.connectionLost {
                     drop(connection)

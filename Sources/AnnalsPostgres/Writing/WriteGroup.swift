@@ -3,24 +3,30 @@ import AnnalsProtocol
 import AnnalsStore
 
 /// One group transaction's decisions, made in memory: each batch's entries decided by `RevisionRules` against
-/// the histories read under the log lock, and the rows they write gathered into columns, so the whole group is
-/// written by a few multi-row statements (`statements`) in one round trip. A batch with a rejected entry leaves
+/// the histories read under the rows locks of their ids, and the rows they write gathered into columns, so the
+/// whole group is written by a few multi-row statements in one round trip. A batch with a rejected entry leaves
 /// no trace.
+///
+/// Log positions are not known while the group is decided: they are given out by the last statements, under
+/// the log lock (`publishing`). Until then the group's own revisions have provisional positions, -1, -2, …
+/// in log order, which `resolved` turns into real ones once the first is known.
 struct WriteGroup {
     /// Histories by id: read from the database, or made by earlier entries of this group.
     private(set) var histories: [String: StoredHistory]
-    private(set) var nextSeq: Int64
-    private(set) var nextEvent: Int64
+    /// The provisional position of the next revision.
+    private var nextProvisional: Int64 = -1
+    /// Numbers for new events, taken from the `event_numbers` sequence (unused ones are left as gaps).
+    private var eventNumbers: ArraySlice<Int64>
     private let clock: @Sendable () -> Timestamp
 
     /// The rows to write.
     private(set) var revisions = RevisionColumns()
-    private var bodySeqs: [Int64?] = []
+    private var bodyKeys: [(event: Int64, revision: Int64)] = []
     private var bodies: [[UInt8]?] = []
     /// The shown content of events whose content changed, by event number, in first-change order.
     private var contents: [Int64: ContentRow] = [:]
     private var contentOrder: [Int64] = []
-    /// The head of events whose latest entry in the group is a retraction.
+    /// The head revision of events whose latest entry in the group is a retraction.
     private var retractedHeads: [Int64: Int64] = [:]
     private var facetLabels: [(name: String, label: String)] = []
     private var textBytes: Int64 = 0
@@ -42,7 +48,7 @@ struct WriteGroup {
 
     private struct ContentRow {
         var id: String
-        var content: Int64
+        var revision: Int64
         var lower: Int64
         var upper: Int64
         var kind: Int64
@@ -53,20 +59,32 @@ struct WriteGroup {
 
     /// - Parameters:
     ///   - histories: the stored histories of the ids the group's entries name.
-    ///   - lastSeq, nextEvent: the log head, read under its lock.
-    init(histories: [String: StoredHistory], lastSeq: Int64, nextEvent: Int64, clock: @escaping @Sendable () -> Timestamp) {
+    ///   - eventNumbers: at least as many unused event numbers as the group may create events.
+    init(histories: [String: StoredHistory], eventNumbers: [Int64], clock: @escaping @Sendable () -> Timestamp) {
         self.histories = histories
-        self.nextSeq = lastSeq + 1
-        self.nextEvent = nextEvent
+        self.eventNumbers = eventNumbers[...]
         self.clock = clock
     }
 
-    /// The last log position once the group is written.
-    var lastSeq: Int64 { nextSeq - 1 }
+    /// How many revisions the group writes, so how many log positions it takes.
+    var revisionCount: Int64 { Int64(revisions.seq.count) }
+
+    /// `seq` as a real log position, once the group's revisions were numbered from `first`.
+    static func resolved(_ seq: Int64, first: Int64) -> Int64 {
+        seq < 0 ? first - 1 - seq : seq
+    }
+
+    /// `outcome` with real log positions (see `resolved(_:first:)`).
+    static func resolved(_ outcome: AppendOutcome, first: Int64) -> AppendOutcome {
+        switch outcome {
+        case .accepted(let seq): .accepted(seq: resolved(seq, first: first))
+        case .duplicate(let seq): .duplicate(seq: resolved(seq, first: first))
+        case .rejected: outcome
+        }
+    }
 
     /// What identifies a revision row (`PostgresWriter.settle`).
     struct RevisionKey {
-        var seq: Int64
         var event: Int64
         var revision: Int64
         var hash: Int64
@@ -74,8 +92,8 @@ struct WriteGroup {
 
     /// The last revision the group writes (the group must write something).
     var lastRevision: RevisionKey {
-        RevisionKey(seq: revisions.seq.last.flatMap { $0 } ?? 0, event: revisions.event.last.flatMap { $0 } ?? 0,
-                    revision: revisions.revision.last.flatMap { $0 } ?? 0, hash: revisions.hash.last.flatMap { $0 } ?? 0)
+        RevisionKey(event: revisions.event.last.flatMap { $0 } ?? 0, revision: revisions.revision.last.flatMap { $0 } ?? 0,
+                    hash: revisions.hash.last.flatMap { $0 } ?? 0)
     }
 
     /// Whether any entry writes something.
@@ -106,13 +124,13 @@ struct WriteGroup {
         if let outcome = decision.outcomeWithoutWriting { return outcome }
         switch (decision, prepared.entry) {
         case (.create, .event(let event)):
-            guard let content = prepared.content else { return .rejected(EventError(.malformedLine, "no content")) }
-            let number = nextEvent
-            nextEvent += 1
+            guard let content = prepared.content, let number = eventNumbers.popFirst() else {
+                return .rejected(EventError(.malformedLine, "no content"))
+            }
             let seq = addRevision(event: number, revision: 1, recorded: event.recorded, hash: prepared.hash, content: content)
             histories[event.id] = StoredHistory(event: number, head: .init(revision: 1, seq: seq, retraction: nil),
                                                 revisions: [.init(revision: 1, seq: seq, hash: prepared.hash, retraction: false)])
-            setContent(event: number, id: event.id, seq: seq, content: content, search: entry.search)
+            setContent(event: number, id: event.id, revision: 1, content: content, search: entry.search)
             return .accepted(seq: seq)
         case (.revise(let revision), .event(let event)):
             guard let content = prepared.content, var history else { return .rejected(EventError(.malformedLine, "no content")) }
@@ -120,19 +138,19 @@ struct WriteGroup {
             history.head = .init(revision: revision, seq: seq, retraction: nil)
             history.revisions.append(.init(revision: revision, seq: seq, hash: prepared.hash, retraction: false))
             histories[event.id] = history
-            setContent(event: history.event, id: event.id, seq: seq, content: content, search: entry.search)
+            setContent(event: history.event, id: event.id, revision: revision, content: content, search: entry.search)
             retractedHeads[history.event] = nil
             return .accepted(seq: seq)
         case (.retract(let revision), .retraction(let retraction)):
             guard var history else { return .rejected(EventError(.notFound, field: "id", "no such event")) }
-            let seq = nextSeq
-            nextSeq += 1
+            let seq = nextProvisional
+            nextProvisional -= 1
             appendRevisionRow(seq: seq, event: history.event, revision: revision, recorded: (retraction.recorded ?? clock()).milliseconds,
                               hash: prepared.hash, retraction: retraction.reason, record: nil, bodyLength: nil, dictionary: nil)
             history.head = .init(revision: revision, seq: seq, retraction: retraction.reason)
             history.revisions.append(.init(revision: revision, seq: seq, hash: prepared.hash, retraction: true))
             histories[retraction.id] = history
-            retractedHeads[history.event] = seq
+            retractedHeads[history.event] = Int64(revision)
             return .accepted(seq: seq)
         default:
             return .rejected(EventError(.malformedLine, "the entry does not fit the decision \(decision)"))
@@ -140,14 +158,14 @@ struct WriteGroup {
     }
 
     private mutating func addRevision(event: Int64, revision: Int, recorded: Timestamp?, hash: Int64, content: PreparedContent) -> Int64 {
-        let seq = nextSeq
-        nextSeq += 1
+        let seq = nextProvisional
+        nextProvisional -= 1
         let recorded = recorded ?? clock()
         appendRevisionRow(seq: seq, event: event, revision: revision, recorded: recorded.milliseconds, hash: hash, retraction: nil,
                           record: StoredEvent.complete(content.record, recorded: recorded, revision: revision),
                           bodyLength: content.bodyZ == nil ? nil : Int64(content.bodyLength), dictionary: content.dictionary)
         if let bodyZ = content.bodyZ {
-            bodySeqs.append(seq)
+            bodyKeys.append((event, Int64(revision)))
             bodies.append(bodyZ)
             textBytes += content.textBytes
             compressedBytes += content.compressedBytes
@@ -173,55 +191,51 @@ struct WriteGroup {
         revisions.dictionary.append(dictionary)
     }
 
-    private mutating func setContent(event: Int64, id: String, seq: Int64, content: PreparedContent, search: String?) {
+    private mutating func setContent(event: Int64, id: String, revision: Int, content: PreparedContent, search: String?) {
         if contents[event] == nil { contentOrder.append(event) }
-        contents[event] = ContentRow(id: id, content: seq, lower: content.lower, upper: content.upper, kind: content.kind,
+        contents[event] = ContentRow(id: id, revision: Int64(revision), lower: content.lower, upper: content.upper, kind: content.kind,
                                      decade: content.decade, search: search, facets: content.facets.map(\.name))
         facetLabels += content.facets
     }
 
     // MARK: Statements
 
-    /// The statements that write the group, in order, ending with the log head's new position; the caller adds
-    /// the notification and the commit.
-    var statements: [PGConnection.Statement] {
+    /// The statements that write the group's bodies, events and facets: they need no log position, so they run
+    /// before the log lock is taken, in parallel with other processes' groups.
+    var contentStatements: [PGConnection.Statement] {
         var out: [PGConnection.Statement] = []
-        out.append(.init("""
-            INSERT INTO revisions(seq, event, revision, recorded, hash, retraction, record, body_length, dict)
-            SELECT * FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::int8[], $6::text[], $7::bytea[], $8::int8[], $9::int8[])
-            """, [.int64Array(revisions.seq), .int64Array(revisions.event), .int64Array(revisions.revision),
-                  .int64Array(revisions.recorded), .int64Array(revisions.hash), .textArray(revisions.retraction),
-                  .byteaArray(revisions.record), .int64Array(revisions.bodyLength), .int64Array(revisions.dictionary)]))
-        if !bodySeqs.isEmpty {
-            out.append(.init("INSERT INTO bodies(seq, body_z) SELECT * FROM unnest($1::int8[], $2::bytea[])",
-                             [.int64Array(bodySeqs), .byteaArray(bodies)]))
+        if !bodyKeys.isEmpty {
+            out.append(.init("INSERT INTO bodies(event, revision, body_z) SELECT * FROM unnest($1::int8[], $2::int8[], $3::bytea[])",
+                             [.int64Array(bodyKeys.map(\.event)), .int64Array(bodyKeys.map(\.revision)), .byteaArray(bodies)]))
         }
         if !contentOrder.isEmpty {
-            let rows = contentOrder.map { ($0, contents[$0]!) }
+            // In id order, and the labels in name order, so that groups of two processes that create the same ids or
+            // names wait for each other in one order, never in a cycle.
+            let rows = contentOrder.map { ($0, contents[$0]!) }.sorted { $0.1.id < $1.1.id }
             out.append(.init("""
-                INSERT INTO events(event, id, head, content, lower_day, upper_day, kind, decade, retracted, search)
-                SELECT u.event, u.id, u.content, u.content, u.lower_day, u.upper_day, u.kind, u.decade, false, u.search::tsvector
+                INSERT INTO events(event, id, head_revision, content_revision, lower_day, upper_day, kind, decade, retracted, search)
+                SELECT u.event, u.id, u.revision, u.revision, u.lower_day, u.upper_day, u.kind, u.decade, false, u.search::tsvector
                 FROM unnest($1::int8[], $2::text[], $3::int8[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::text[])
-                    AS u(event, id, content, lower_day, upper_day, kind, decade, search)
-                ON CONFLICT (event) DO UPDATE SET head = EXCLUDED.head, content = EXCLUDED.content, lower_day = EXCLUDED.lower_day,
-                    upper_day = EXCLUDED.upper_day, kind = EXCLUDED.kind, decade = EXCLUDED.decade, retracted = false,
-                    search = EXCLUDED.search
-                """, [.int64Array(rows.map { $0.0 }), .textArray(rows.map { $0.1.id }), .int64Array(rows.map { $0.1.content }),
+                    AS u(event, id, revision, lower_day, upper_day, kind, decade, search)
+                ON CONFLICT (event) DO UPDATE SET head_revision = EXCLUDED.head_revision, content_revision = EXCLUDED.content_revision,
+                    lower_day = EXCLUDED.lower_day, upper_day = EXCLUDED.upper_day, kind = EXCLUDED.kind, decade = EXCLUDED.decade,
+                    retracted = false, search = EXCLUDED.search
+                """, [.int64Array(rows.map { $0.0 }), .textArray(rows.map { $0.1.id }), .int64Array(rows.map { $0.1.revision }),
                       .int64Array(rows.map { $0.1.lower }), .int64Array(rows.map { $0.1.upper }), .int64Array(rows.map { $0.1.kind }),
                       .int64Array(rows.map { $0.1.decade }), .textArray(rows.map { $0.1.search })]))
             out.append(.init("DELETE FROM facets WHERE event = ANY($1::int8[])", [.int64Array(contentOrder)]))
             let facets = rows.flatMap { row in row.1.facets.map { (name: $0, event: row.0, row: row.1) } }
             if !facets.isEmpty {
                 out.append(.init("""
-                    INSERT INTO facets(name, lower_day, upper_day, id, event, content, kind, retracted)
-                    SELECT u.name, u.lower_day, u.upper_day, u.id, u.event, u.content, u.kind, false
+                    INSERT INTO facets(name, lower_day, upper_day, id, event, content_revision, kind, retracted)
+                    SELECT u.name, u.lower_day, u.upper_day, u.id, u.event, u.revision, u.kind, false
                     FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::int8[], $6::int8[], $7::int8[])
-                        AS u(name, lower_day, upper_day, id, event, content, kind)
+                        AS u(name, lower_day, upper_day, id, event, revision, kind)
                     """, [.textArray(facets.map(\.name)), .int64Array(facets.map(\.row.lower)), .int64Array(facets.map(\.row.upper)),
-                          .textArray(facets.map(\.row.id)), .int64Array(facets.map(\.event)), .int64Array(facets.map(\.row.content)),
+                          .textArray(facets.map(\.row.id)), .int64Array(facets.map(\.event)), .int64Array(facets.map(\.row.revision)),
                           .int64Array(facets.map(\.row.kind))]))
                 var seen = Set<String>()
-                let names = facetLabels.filter { seen.insert($0.name).inserted }
+                let names = facetLabels.filter { seen.insert($0.name).inserted }.sorted { $0.name < $1.name }
                 out.append(.init("INSERT INTO facet_names(name, label) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
                                  [.textArray(names.map(\.name)), .textArray(names.map(\.label))]))
             }
@@ -229,15 +243,32 @@ struct WriteGroup {
         if !retractedHeads.isEmpty {
             let events = retractedHeads.keys.sorted()
             out.append(.init("""
-                UPDATE events e SET head = u.head, retracted = true, search = NULL
+                UPDATE events e SET head_revision = u.head, retracted = true, search = NULL
                 FROM unnest($1::int8[], $2::int8[]) AS u(event, head) WHERE e.event = u.event
                 """, [.int64Array(events), .int64Array(events.map { retractedHeads[$0] })]))
             out.append(.init("UPDATE facets SET retracted = true WHERE event = ANY($1::int8[])", [.int64Array(events)]))
         }
-        out.append(.init("""
-            UPDATE log_head SET seq = $1, next_event = $2, text_bytes = text_bytes + $3, compressed_bytes = compressed_bytes + $4,
-                open_ended = open_ended + $5, max_span = greatest(max_span, $6)
-            """, [.int64(lastSeq), .int64(nextEvent), .int64(textBytes), .int64(compressedBytes), .int64(openEnded), .int64(maxSpan)]))
         return out
+    }
+
+    /// The statements that number the group's revisions and write them: the first locks the log head and moves
+    /// it past the group's positions, returning the first of them; the second inserts the revisions at
+    /// positions first, first + 1, … in the group's order. The caller adds the notification and the commit.
+    var publishing: [PGConnection.Statement] {
+        [
+            .init("""
+                UPDATE log_head SET seq = seq + $1, text_bytes = text_bytes + $2, compressed_bytes = compressed_bytes + $3,
+                    open_ended = open_ended + $4, max_span = greatest(max_span, $5)
+                RETURNING seq - $1 + 1
+                """, [.int64(revisionCount), .int64(textBytes), .int64(compressedBytes), .int64(openEnded), .int64(maxSpan)]),
+            .init("""
+                INSERT INTO revisions(seq, event, revision, recorded, hash, retraction, record, body_length, dict)
+                SELECT h.seq - $1 + u.n, u.event, u.revision, u.recorded, u.hash, u.retraction, u.record, u.body_length, u.dict
+                FROM log_head h, unnest($2::int8[], $3::int8[], $4::int8[], $5::int8[], $6::text[], $7::bytea[], $8::int8[], $9::int8[])
+                    WITH ORDINALITY AS u(event, revision, recorded, hash, retraction, record, body_length, dict, n)
+                """, [.int64(revisionCount), .int64Array(revisions.event), .int64Array(revisions.revision),
+                      .int64Array(revisions.recorded), .int64Array(revisions.hash), .textArray(revisions.retraction),
+                      .byteaArray(revisions.record), .int64Array(revisions.bodyLength), .int64Array(revisions.dictionary)]),
+        ]
     }
 }
