@@ -16,14 +16,19 @@ public enum SearchTokenizer {
         return tokens
     }
 
-    /// Calls `body` with each token of `text`, in order. Tokens are built as UTF-8 bytes; ASCII, nearly all of
-    /// most text, takes no table lookup.
+    /// Calls `body` with each token of `text`, in order.
     public static func forEachToken(in text: String, _ body: (String) -> Void) {
+        forEachTokenUTF8(in: text) { body(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// Calls `body` with the UTF-8 bytes of each token of `text`, in order (valid only during the call). Tokens
+    /// are built as bytes; ASCII, nearly all of most text, takes no table lookup.
+    public static func forEachTokenUTF8(in text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         var token: [UInt8] = []
         token.reserveCapacity(32)
         func end() {
             guard !token.isEmpty else { return }
-            body(String(decoding: token, as: UTF8.self))
+            token.withUnsafeBufferPointer(body)
             token.removeAll(keepingCapacity: true)
         }
         for scalar in text.unicodeScalars {
