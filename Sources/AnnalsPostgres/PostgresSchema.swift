@@ -102,7 +102,8 @@ enum PostgresSchema {
 
     /// Version 2: rows point at revisions by (event, revision) instead of log position, and events are numbered by
     /// a sequence, so a group writes everything but its `revisions` rows before it takes the log lock;
-    /// `dictionary_claims`: the process that claims a due point trains that dictionary, the others do not.
+    /// `dictionary_claims`: the process that claims a due point trains that dictionary, the others do not; the
+    /// chronological index covers the event number, so a date-range page reads the index alone (then `revisions`).
     private static let numberOutsideTheLogLock = """
         CREATE SEQUENCE event_numbers AS bigint;
         SELECT setval('event_numbers', next_event, false) FROM log_head;
@@ -118,6 +119,8 @@ enum PostgresSchema {
         ALTER TABLE bodies DROP COLUMN seq, ALTER COLUMN event SET NOT NULL, ALTER COLUMN revision SET NOT NULL,
             ADD PRIMARY KEY (event, revision);
         CREATE TABLE dictionary_claims(due bigint PRIMARY KEY, claimed bigint NOT NULL);
+        DROP INDEX events_chronology;
+        CREATE INDEX events_chronology ON events(lower_day, upper_day, id) INCLUDE (retracted, kind, content_revision, event);
         """
 
     /// What `migrate` found.
