@@ -1,8 +1,8 @@
 import AnnalsStore
 
 /// What the writer must know of a stored event to decide an entry for it: its number, head and the key of
-/// every revision (read at the start of a group transaction, under the log lock, then kept up to date in memory
-/// as the group decides entries).
+/// every revision (read at the start of a group transaction, under the row locks of its ids, then kept up to
+/// date in memory as the group decides entries).
 struct StoredHistory {
     /// A revision's identity for idempotency checks.
     struct RevisionKey {
