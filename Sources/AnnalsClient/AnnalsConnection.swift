@@ -20,6 +20,8 @@ public final class AnnalsConnection: Sendable {
         var subscriptions: [UInt32: @Sendable (SequencedEntry) -> Void] = [:]
         var lastPushed: [UInt32: Int64] = [:]
         var caughtUp: Set<UInt32> = []
+        /// Subscriptions the server ended with an error on a connection that stays open.
+        var endedSubscriptions: [UInt32: ProtocolError] = [:]
         var failure: ClientError?
     }
 
@@ -256,6 +258,13 @@ public final class AnnalsConnection: Sendable {
         state.withLock { $0.caughtUp.contains(id) }
     }
 
+    /// Why the server ended subscription `id` with an error while the connection stays open (a read of the log
+    /// failed on its side); nil while the subscription runs. A subscription ended by an error that closes the
+    /// connection is reported by `failure` instead.
+    public func subscriptionError(_ id: UInt32) -> ProtocolError? {
+        state.withLock { $0.endedSubscriptions[id] }
+    }
+
     /// Why the connection failed, once it has (every later call fails with this).
     public var failure: ClientError? {
         state.withLock { $0.failure }
@@ -351,6 +360,7 @@ public final class AnnalsConnection: Sendable {
                 fail(.server(error))
                 return
             }
+            if ended { state.withLock { $0.endedSubscriptions[frame.requestID] = error } }
         }
         finish(frame.requestID, .success(response))
     }

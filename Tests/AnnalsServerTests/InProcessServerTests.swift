@@ -175,6 +175,32 @@ struct InProcessServerTests {
     }
 }
 
+extension InProcessServerTests {
+    /// A read of the log that fails for good (not the database being away) ends the subscription with an error,
+    /// and the client library says so (`annals tail` then exits with it instead of waiting in silence).
+    @Test func aSubscriptionEndedByAFailedReadIsReportedToTheClient() throws {
+        var faulty: FaultInjectingStore?
+        let server = try InProcessServer(wrapStore: { store in
+            let wrapped = FaultInjectingStore(store)
+            faulty = wrapped
+            return wrapped
+        })
+        defer { _ = server.stop() }
+        let store = try #require(faulty)
+        let subscriber = try server.connect()
+        let subscription = try subscriber.subscribe(TimelineQuery(), fromSeq: 0) { _ in }
+        #expect(subscriber.subscriptionError(subscription.id) == nil)
+        store.logReadFault = StoreError(.io, "disk I/O error")
+        let writer = try server.connect()
+        _ = try writer.append([.event(try Self.event("after-the-fault"))])
+        #expect(waitUntil { subscriber.subscriptionError(subscription.id) != nil })
+        #expect(subscriber.subscriptionError(subscription.id)?.message.contains("disk I/O error") == true)
+        #expect((try? subscriber.ping()) != nil, "the connection stays open")
+        writer.close()
+        subscriber.close()
+    }
+}
+
 /// Waits for `condition`, checking every 20 ms, for at most `seconds`.
 func waitUntil(seconds: Double = 60, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(seconds)

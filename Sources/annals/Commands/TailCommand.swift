@@ -33,18 +33,26 @@ struct TailCommand: ParsableCommand {
             }
             let output = LogWriter()
             let jsonl = self.jsonl, ascii = self.ascii
-            _ = try connection.subscribe(try filters.query(), fromSeq: start) { entry in
+            let subscription = try connection.subscribe(try filters.query(), fromSeq: start) { entry in
                 output.write(jsonl ? EventLogCodec.encode(entry.entry) : Self.line(entry, ascii: ascii))
                 output.flush()
             }
             if !jsonl && Terminal.stderrIsTerminal {
                 Terminal.writeError("following from log position \(start); Ctrl-C to stop\n")
             }
-            // Wait until the server goes away or we are interrupted (SIGINT ends the process).
-            // Subscriptions do not keep a connection alive: ping well within the server's idle timeout.
+            // Wait until the server ends the subscription or goes away, or we are interrupted (SIGINT ends the
+            // process). Subscriptions do not keep a connection alive: ping well within the server's idle timeout.
             let idle = connection.serverHello.limits.idleTimeoutSeconds
             let interval = idle > 0 ? min(5, Double(idle) / 3) : 5
-            while (try? connection.ping()) != nil { Thread.sleep(forTimeInterval: interval) }
+            var nextPing = Date()
+            while true {
+                if let error = connection.subscriptionError(subscription.id) { throw ClientError.server(error) }
+                if Date() >= nextPing {
+                    guard (try? connection.ping()) != nil else { break }
+                    nextPing = Date().addingTimeInterval(interval)
+                }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
             // The server says why it ends the connection (shutting-down, busy for a slow reader…) before closing.
             if let failure = connection.failure, failure.serverCode != nil { throw failure }
             throw CLIError(.failure, "annalsd closed the connection")
