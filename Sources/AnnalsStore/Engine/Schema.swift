@@ -20,16 +20,18 @@ enum Schema {
     /// The schema version this build writes.
     static let version: Int64 = 3
 
-    /// Per-connection settings (Debian's SQLite defaults differ: synchronous=FULL, secure_delete on).
+    /// Per-connection settings (Debian's SQLite defaults differ: synchronous=FULL, secure_delete on). The busy
+    /// timeout comes first: switching to WAL takes a lock, which another connection closing the same file (its
+    /// last checkpoint) may hold for a moment.
     static func connectionPragmas(synchronous: String, cacheKiB: Int) -> String {
         """
+        PRAGMA busy_timeout=10000;
         PRAGMA journal_mode=WAL;
         PRAGMA synchronous=\(synchronous);
         PRAGMA secure_delete=OFF;
         PRAGMA foreign_keys=OFF;
         PRAGMA temp_store=MEMORY;
         PRAGMA cache_size=-\(cacheKiB);
-        PRAGMA busy_timeout=10000;
         """
     }
 
