@@ -127,7 +127,7 @@ final class PostgresWriter {
                 return .done(failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .nothingWritten)))
             }
             drop(connection)
-            switch settle(group.lastRevision) {
+            switch settle(group.revisionKeys) {
             case .committed(let last)?: return .done(committed(last - group.revisionCount + 1))
             case .notCommitted?: return .done(failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .nothingWritten)))
             case nil: return .done(failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .outcomeUnknown)))
@@ -152,12 +152,15 @@ final class PostgresWriter {
         case notCommitted
     }
 
-    /// Finds out whether the group whose last revision is `last` committed, on a new connection: it takes the log
-    /// lock first, which waits for the old transaction to end if its session still runs, then looks for that
-    /// revision (a transaction commits whole, so its last row tells). Tries for up to `settleSeconds` while the
-    /// server cannot be reached (a restart).
+    /// Finds out whether the group that writes `keys` committed, on a new connection: it takes the log lock first,
+    /// which waits for the old transaction to end if its session still runs, then looks for the group's last
+    /// revision and the positions before it. A transaction commits whole, at consecutive positions, so the group
+    /// committed if and only if its revisions are there in its order (the last one alone could have been
+    /// written by another process replaying the same entry). Tries for up to `settleSeconds` while the server
+    /// cannot be reached (a restart).
     /// - Returns: nil when it cannot tell in that time.
-    private func settle(_ last: WriteGroup.RevisionKey) -> Settled? {
+    private func settle(_ keys: [WriteGroup.RevisionKey]) -> Settled? {
+        guard let last = keys.last else { return .notCommitted }
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(settleSeconds * 1e9)
         var delay = 0.05
         while true {
@@ -167,12 +170,20 @@ final class PostgresWriter {
                     let results = try connection.pipeline([
                         .init("BEGIN"),
                         .init("SELECT seq FROM log_head FOR UPDATE"),
-                        .init("SELECT seq FROM revisions WHERE event = $1 AND revision = $2 AND hash = $3",
-                              [.int64(last.event), .int64(last.revision), .int64(last.hash)]),
+                        .init("""
+                            SELECT r.seq, r.event, r.revision, r.hash
+                            FROM (SELECT seq FROM revisions WHERE event = $1 AND revision = $2 AND hash = $3) l
+                                JOIN revisions r ON r.seq > l.seq - $4 AND r.seq <= l.seq
+                            ORDER BY r.seq
+                            """, [.int64(last.event), .int64(last.revision), .int64(last.hash), .int64(Int64(keys.count))]),
                         .init("ROLLBACK"),
                     ])
-                    let row = results[2]
-                    return row.rowCount == 1 ? .committed(lastSeq: row.int64(0, 0)) : .notCommitted
+                    let rows = results[2]
+                    let found = (0..<rows.rowCount).map { row in
+                        WriteGroup.RevisionKey(event: rows.int64(row, 1), revision: rows.int64(row, 2), hash: rows.int64(row, 3))
+                    }
+                    guard found == keys, rows.rowCount > 0 else { return .notCommitted }
+                    return .committed(lastSeq: rows.int64(rows.rowCount - 1, 0))
                 } catch {
                     if !error.connectionLost { return nil }
                 }
@@ -184,8 +195,8 @@ final class PostgresWriter {
     }
 
     /// Starts the group transaction: the row locks and histories of `ids`, and a number for each of them that is
-    /// not stored yet. A connection found lost here
-    /// (nothing written yet) is made again and the start tried once more.
+    /// not stored yet. A connection found lost here (nothing written yet) is made again and the start tried once
+    /// more.
     private func begin(ids: [String]) throws(PGError) -> (PGConnection, WriteGroup) {
         var retried = false
         while true {

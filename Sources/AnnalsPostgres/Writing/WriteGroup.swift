@@ -84,16 +84,17 @@ struct WriteGroup {
     }
 
     /// What identifies a revision row (`PostgresWriter.settle`).
-    struct RevisionKey {
+    struct RevisionKey: Equatable {
         var event: Int64
         var revision: Int64
         var hash: Int64
     }
 
-    /// The last revision the group writes (the group must write something).
-    var lastRevision: RevisionKey {
-        RevisionKey(event: revisions.event.last.flatMap { $0 } ?? 0, revision: revisions.revision.last.flatMap { $0 } ?? 0,
-                    hash: revisions.hash.last.flatMap { $0 } ?? 0)
+    /// The revisions the group writes, in log order.
+    var revisionKeys: [RevisionKey] {
+        revisions.event.indices.map { i in
+            RevisionKey(event: revisions.event[i] ?? 0, revision: revisions.revision[i] ?? 0, hash: revisions.hash[i] ?? 0)
+        }
     }
 
     /// Whether any entry writes something.
