@@ -13,7 +13,9 @@ import AnnalsStore
 /// - `bodies`: each body by (event, revision), deflated with the store's dictionaries (`body_z`, `STORAGE
 ///   EXTERNAL`: already compressed, so TOAST moves it out of line without compressing it again).
 /// - `events`: one row per id: its head and shown revision numbers (`head_revision`, `content_revision`), day
-///   bounds, kind, decade, retraction flag, and `search`, the tsvector of its current title, summary and body
+///   bounds and their span class (`SpanClass`, as in the SQLite engine: a date-range page reads each class's
+///   chronological index from where an event of that class could first overlap the range), kind, decade,
+///   retraction flag, and `search`, the tsvector of its current title, summary and body
 ///   (NULL once retracted). A writer locks the rows of the ids its group names, so two processes never decide
 ///   on the same event at once.
 /// - `facets`: the filter keys of each event's shown content (`a:` actor names, `c:` codes, `t:` tags, `r:`
@@ -24,13 +26,13 @@ import AnnalsStore
 ///   claimed to train a dictionary at (every process reaches them at once; one trains).
 enum PostgresSchema {
     /// The version this build writes.
-    static let version = 2
+    static let version = 3
 
     /// The advisory lock key under which migrations run ("annals" in ASCII).
     static let migrationLock: Int64 = 0x616e_6e61_6c73
 
     /// `migrations[i]` takes the schema from version i to i+1.
-    static let migrations: [String] = [createTables, numberOutsideTheLogLock]
+    static let migrations: [String] = [createTables, numberOutsideTheLogLock, spanClasses]
 
     private static let createTables = """
         CREATE TABLE log_head(
@@ -121,6 +123,17 @@ enum PostgresSchema {
         CREATE TABLE dictionary_claims(due bigint PRIMARY KEY, claimed bigint NOT NULL);
         DROP INDEX events_chronology;
         CREATE INDEX events_chronology ON events(lower_day, upper_day, id) INCLUDE (retracted, kind, content_revision, event);
+        """
+
+    /// Version 3: events are grouped by the length of their span (`SpanClass`) and indexed chronologically within
+    /// each class, so a date-range page scans from `from` minus the class's longest span, not minus the longest
+    /// span stored (one decade-long event made every range scan a decade of index). `events_chronology` stays
+    /// for searches, whose planner weighs it against the GIN index.
+    private static let spanClasses = """
+        ALTER TABLE events ADD COLUMN span_class smallint;
+        UPDATE events SET span_class = \(SpanClass.sqlExpression(lower: "lower_day", upper: "upper_day"));
+        ALTER TABLE events ALTER COLUMN span_class SET NOT NULL;
+        CREATE INDEX events_by_span ON events(span_class, lower_day, upper_day, id) INCLUDE (retracted, kind, content_revision, event);
         """
 
     /// What `migrate` found.

@@ -7,9 +7,11 @@ import Testing
 /// A database written by an older Annals is migrated forward when a store opens it, and reads as before.
 @Suite("PostgreSQL: schema migrations", .serialized)
 struct MigrationTests {
-    /// Turns a version-2 database back into the version-1 layout (log positions in `events.head`/`content`,
-    /// `facets.content` and `bodies.seq`; event numbers in `log_head.next_event`), as version 1 wrote it.
+    /// Turns a database of the current version back into the version-1 layout (no span classes; log positions in
+    /// `events.head`/`content`, `facets.content` and `bodies.seq`; event numbers in `log_head.next_event`), as
+    /// version 1 wrote it.
     static let backToVersion1 = """
+        ALTER TABLE events DROP COLUMN span_class;
         ALTER TABLE log_head ADD COLUMN next_event bigint;
         UPDATE log_head SET next_event = (SELECT coalesce(max(event), 0) + 1 FROM events);
         ALTER TABLE log_head ALTER COLUMN next_event SET NOT NULL;
@@ -27,20 +29,29 @@ struct MigrationTests {
         UPDATE annals_schema SET version = 1;
         """
 
+    /// Date ranges whose pages depend on span classes: the samples span days to years.
+    static let ranges = [("1956", "1956"), ("1945", nil), ("2018-11", "2019-02"), ("1960", "2010")].map { from, to in
+        TimelineQuery(from: Sample.date(from), to: to.map(Sample.date))
+    }
+
     @Test func aVersion1DatabaseIsMigratedAndReadsAsBefore() throws {
         let database = try TestDatabase()
-        let ids = Sample.diplomacy.map(\.id)
-        let log: [SequencedEntry], page: EncodedPage, details: [EventDetail?]
+        // The samples are single days; these span a year, a decade, decades and an open start.
+        let spans = [Sample.event("1956-visits", "1956"), Sample.event("1950s-normalisation", "195X"),
+                     Sample.event("cold-war", "1947/1991"), Sample.event("border-talks", "../1991")]
+        let ids = (Sample.diplomacy + spans).map(\.id)
+        let log: [SequencedEntry], page: EncodedPage, ranges: [EncodedPage], details: [EventDetail?]
         do {
             let store = try database.store()
             defer { store.close() }
-            _ = try store.append(Sample.diplomacy.map(LogEntry.event))
+            _ = try store.append((Sample.diplomacy + spans).map(LogEntry.event))
             var amended = Sample.diplomacy[2]
             amended.summary = "Signed in Moscow; ratified in December 1956."
             _ = try store.amend(amended)
             _ = try store.retract(id: Sample.diplomacy[0].id, reason: "duplicate of another entry")
             log = try store.entries(after: 0, limit: 1_000)
             page = try store.encodedTimeline(TimelineQuery(includeRetracted: true))
+            ranges = try Self.ranges.map { try store.encodedTimeline($0) }
             details = try ids.map { try store.get(id: $0, revision: nil) }
         }
         try TestDatabase.run(database.url, Self.backToVersion1)
@@ -51,6 +62,9 @@ struct MigrationTests {
         #expect(try TestDatabase.scalar(database.url, "SELECT version FROM annals_schema") == Int64(PostgresSchema.version))
         #expect(try store.entries(after: 0, limit: 1_000) == log)
         #expect(try store.encodedTimeline(TimelineQuery(includeRetracted: true)) == page)
+        // Date ranges read the span classes the migration computed.
+        #expect(try Self.ranges.map { try store.encodedTimeline($0) } == ranges)
+        #expect(try TestDatabase.scalar(database.url, "SELECT count(DISTINCT span_class) FROM events") > 1)
         #expect(try ids.map { try store.get(id: $0, revision: nil) } == details)
         // New events are numbered after the migrated ones.
         let next = Sample.event("2018-11-14-singapore-summit", "2018-11-14", kind: .summit, body: "The leaders agree to speed up talks on the basis of the 1956 declaration.")

@@ -10,8 +10,9 @@ import AnnalsStore
 /// search, `referencedBy` as the ids that event refers to. The access path is the SQLite engine's: with a
 /// facet filter (actors, tags, references), the first group of keys drives: each key's range of the facets
 /// index is read in timeline order (one ordered index scan per key, merged, an event found under two keys kept
-/// once), the other filters checked on the way; without one, the events' chronological index is read, and the
-/// planner may prefer the search's GIN index for a rare word.
+/// once), the other filters checked on the way; without one, each span class's chronological index is read
+/// from where an event of that class could first overlap the range, and the scans merged (`SpanClass`); a
+/// search reads the events' chronological index, or the GIN index for a rare word, as the planner prefers.
 struct TimelineSQL {
     private(set) var sql = ""
     private(set) var parameters: [PGValue] = []
@@ -49,13 +50,10 @@ struct TimelineSQL {
         if let referencedIDs { conditions.append("\(t).id = ANY(\(bind(.textArray(referencedIDs)))::text[])") }
         if !query.kinds.isEmpty { conditions.append("\(t).kind = ANY(\(bind(.int64Array(query.kinds.map { Int64($0.code) })))::int8[])") }
         if !query.includeRetracted { conditions.append("NOT \(t).retracted") }
+        var fromLower: Int64?
         if let from = query.from, case let lower = DayBounds.of(from).lower, lower != DayBounds.openLower {
-            let fromLower = bind(.int64(lower))
-            conditions.append("\(t).upper_day >= \(fromLower)")
-            // While every stored event has two finite bounds, none that overlaps `from` starts before
-            // `from - max_span` (the longest span stored): the index is read from there.
-            // (Day numbers stay within ±10¹², so the subtraction cannot overflow.)
-            conditions.append("\(t).lower_day >= COALESCE((SELECT \(fromLower)::int8 - max_span FROM log_head WHERE open_ended = 0), \(bind(.int64(Int64.min)))::int8)")
+            fromLower = lower
+            conditions.append("\(t).upper_day >= \(bind(.int64(lower)))")
         }
         if let to = query.to, case let upper = DayBounds.of(to).upper, upper != DayBounds.openUpper {
             conditions.append("\(t).lower_day <= \(bind(.int64(upper)))")
@@ -67,19 +65,30 @@ struct TimelineSQL {
         let limit = bind(.int64(Int64(query.limit) + 1))
         let filter = conditions.isEmpty ? "" : " AND " + conditions.joined(separator: " AND ")
         let columns = "lower_day, upper_day, id, content_revision, retracted, event"
+        let timelineOrder = { (alias: String) in "\(alias).lower_day \(order), \(alias).upper_day \(order), \(alias).id \(order)" }
         let inner: String
         if let driver {
             // One ordered scan per key, each cut at the page's length: an event in the first `limit` overall is
             // within the first `limit` of every key it is found under.
+            let start = scanStart("d", from: fromLower)
             let scans = driver.map { key in
-                "(SELECT \(columns) FROM facets d WHERE d.name = \(bind(.text(key)))\(filter) ORDER BY d.lower_day \(order), d.upper_day \(order), d.id \(order) LIMIT \(limit))"
+                "(SELECT \(columns) FROM facets d WHERE d.name = \(bind(.text(key)))\(filter)\(start) ORDER BY \(timelineOrder("d")) LIMIT \(limit))"
             }
-            inner = scans.count == 1 ? scans[0] : """
-                (SELECT DISTINCT ON (u.lower_day, u.upper_day, u.id) u.* FROM (\(scans.joined(separator: " UNION ALL "))) u
-                 ORDER BY u.lower_day \(order), u.upper_day \(order), u.id \(order) LIMIT \(limit))
-                """
+            inner = Self.merged(scans, distinct: scans.count > 1, order: timelineOrder("u"), limit: limit)
+        } else if search == nil && referencedIDs == nil {
+            // One ordered scan per span class, each from where an event of its class could first overlap `from`.
+            let scans = (0..<Int64(SpanClass.count)).map { spanClass in
+                let start: String
+                if spanClass < SpanClass.limits.count, let fromLower {
+                    start = " AND e.lower_day >= \(bind(.int64(fromLower - SpanClass.limits[Int(spanClass)])))"
+                } else {
+                    start = scanStart("e", from: fromLower)
+                }
+                return "(SELECT \(columns) FROM events e WHERE e.span_class = \(spanClass)\(filter)\(start) ORDER BY \(timelineOrder("e")) LIMIT \(limit))"
+            }
+            inner = Self.merged(scans, distinct: false, order: timelineOrder("u"), limit: limit)
         } else {
-            inner = "(SELECT \(columns) FROM events e WHERE true\(filter) ORDER BY e.lower_day \(order), e.upper_day \(order), e.id \(order) LIMIT \(limit))"
+            inner = "(SELECT \(columns) FROM events e WHERE true\(filter)\(scanStart("e", from: fromLower)) ORDER BY \(timelineOrder("e")) LIMIT \(limit))"
         }
         // A retracted event's retraction (its head revision) is looked up for that row only: a join would probe
         // `events` for every row of the page and drop the answer.
@@ -92,6 +101,24 @@ struct TimelineSQL {
             FROM \(inner) k
             JOIN revisions c ON c.event = k.event AND c.revision = k.content_revision
             ORDER BY k.lower_day \(order), k.upper_day \(order), k.id \(order)
+            """
+    }
+
+    /// Where a scan of events of every span must start to find all that overlap `fromLower`: while every stored
+    /// event has two finite bounds, none that overlaps it starts before `fromLower - max_span` (the longest span
+    /// stored). (Day numbers stay within ±10¹², so the subtraction cannot overflow.)
+    private mutating func scanStart(_ alias: String, from fromLower: Int64?) -> String {
+        guard let fromLower else { return "" }
+        return " AND \(alias).lower_day >= COALESCE((SELECT \(bind(.int64(fromLower)))::int8 - max_span FROM log_head WHERE open_ended = 0), \(bind(.int64(Int64.min)))::int8)"
+    }
+
+    /// Ordered scans merged into one, in timeline order, at most `limit` rows; `distinct`: an event found by
+    /// two scans is kept once.
+    private static func merged(_ scans: [String], distinct: Bool, order: String, limit: String) -> String {
+        if scans.count == 1 { return scans[0] }
+        return """
+            (SELECT \(distinct ? "DISTINCT ON (u.lower_day, u.upper_day, u.id) " : "")u.* FROM (\(scans.joined(separator: " UNION ALL "))) u
+             ORDER BY \(order) LIMIT \(limit))
             """
     }
 

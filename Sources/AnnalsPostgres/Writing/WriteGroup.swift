@@ -51,6 +51,7 @@ struct WriteGroup {
         var revision: Int64
         var lower: Int64
         var upper: Int64
+        var spanClass: Int64
         var kind: Int64
         var decade: Int64?
         var search: String?
@@ -194,7 +195,8 @@ struct WriteGroup {
 
     private mutating func setContent(event: Int64, id: String, revision: Int, content: PreparedContent, search: String?) {
         if contents[event] == nil { contentOrder.append(event) }
-        contents[event] = ContentRow(id: id, revision: Int64(revision), lower: content.lower, upper: content.upper, kind: content.kind,
+        contents[event] = ContentRow(id: id, revision: Int64(revision), lower: content.lower, upper: content.upper,
+                                     spanClass: content.spanClass, kind: content.kind,
                                      decade: content.decade, search: search, facets: content.facets.map(\.name))
         facetLabels += content.facets
     }
@@ -214,16 +216,16 @@ struct WriteGroup {
             // names wait for each other in one order, never in a cycle.
             let rows = contentOrder.map { ($0, contents[$0]!) }.sorted { $0.1.id < $1.1.id }
             out.append(.init("""
-                INSERT INTO events(event, id, head_revision, content_revision, lower_day, upper_day, kind, decade, retracted, search)
-                SELECT u.event, u.id, u.revision, u.revision, u.lower_day, u.upper_day, u.kind, u.decade, false, u.search::tsvector
-                FROM unnest($1::int8[], $2::text[], $3::int8[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::text[])
-                    AS u(event, id, revision, lower_day, upper_day, kind, decade, search)
+                INSERT INTO events(event, id, head_revision, content_revision, lower_day, upper_day, span_class, kind, decade, retracted, search)
+                SELECT u.event, u.id, u.revision, u.revision, u.lower_day, u.upper_day, u.span_class, u.kind, u.decade, false, u.search::tsvector
+                FROM unnest($1::int8[], $2::text[], $3::int8[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::int8[], $9::text[])
+                    AS u(event, id, revision, lower_day, upper_day, span_class, kind, decade, search)
                 ON CONFLICT (event) DO UPDATE SET head_revision = EXCLUDED.head_revision, content_revision = EXCLUDED.content_revision,
-                    lower_day = EXCLUDED.lower_day, upper_day = EXCLUDED.upper_day, kind = EXCLUDED.kind, decade = EXCLUDED.decade,
-                    retracted = false, search = EXCLUDED.search
+                    lower_day = EXCLUDED.lower_day, upper_day = EXCLUDED.upper_day, span_class = EXCLUDED.span_class, kind = EXCLUDED.kind,
+                    decade = EXCLUDED.decade, retracted = false, search = EXCLUDED.search
                 """, [.int64Array(rows.map { $0.0 }), .textArray(rows.map { $0.1.id }), .int64Array(rows.map { $0.1.revision }),
-                      .int64Array(rows.map { $0.1.lower }), .int64Array(rows.map { $0.1.upper }), .int64Array(rows.map { $0.1.kind }),
-                      .int64Array(rows.map { $0.1.decade }), .textArray(rows.map { $0.1.search })]))
+                      .int64Array(rows.map { $0.1.lower }), .int64Array(rows.map { $0.1.upper }), .int64Array(rows.map { $0.1.spanClass }),
+                      .int64Array(rows.map { $0.1.kind }), .int64Array(rows.map { $0.1.decade }), .textArray(rows.map { $0.1.search })]))
             out.append(.init("DELETE FROM facets WHERE event = ANY($1::int8[])", [.int64Array(contentOrder)]))
             let facets = rows.flatMap { row in row.1.facets.map { (name: $0, event: row.0, row: row.1) } }
             if !facets.isEmpty {

@@ -106,10 +106,10 @@ package enum SpanClass {
         return Int64(limits.firstIndex { span <= $0 } ?? limits.count)
     }
 
-    /// The same classification in SQL, over columns `lower` and `upper` (for migrations).
-    static var sqlExpression: String {
-        var cases = "CASE WHEN lower = \(DayBounds.openLower) OR upper = \(DayBounds.openUpper) THEN \(limits.count)"
-        for (index, limit) in limits.enumerated() { cases += " WHEN upper - lower <= \(limit) THEN \(index)" }
+    /// The same classification in SQL, over the columns named `lower` and `upper` (for migrations).
+    package static func sqlExpression(lower: String = "lower", upper: String = "upper") -> String {
+        var cases = "CASE WHEN \(lower) = \(DayBounds.openLower) OR \(upper) = \(DayBounds.openUpper) THEN \(limits.count)"
+        for (index, limit) in limits.enumerated() { cases += " WHEN \(upper) - \(lower) <= \(limit) THEN \(index)" }
         return cases + " ELSE \(limits.count) END"
     }
 }

@@ -118,7 +118,7 @@ enum Schema {
         ALTER TABLE facets ADD COLUMN event INTEGER NOT NULL DEFAULT 0;
         UPDATE facets SET event = (SELECT rowid FROM events WHERE events.id = facets.id);
         ALTER TABLE events ADD COLUMN span_class INTEGER NOT NULL DEFAULT 0;
-        UPDATE events SET span_class = \(SpanClass.sqlExpression);
+        UPDATE events SET span_class = \(SpanClass.sqlExpression());
         DROP INDEX events_chronology;
         CREATE INDEX events_chronology ON events(span_class, lower, upper, id, retracted, kind);
         """
