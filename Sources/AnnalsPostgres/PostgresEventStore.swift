@@ -12,7 +12,8 @@ import Synchronization
 /// and the search vector on the caller's thread; then the writer's queue, which commits the batches that
 /// arrived together in one transaction (group commit) on a connection of its own (`PostgresWriter`). Log
 /// positions are given out under a row lock every process's writer takes, so they are one global order equal
-/// to commit order. Reads run on a pool of `Options.poolSize` connections. A listening connection hears the
+/// to commit order. Reads run on a pool of `Options.poolSize` connections (pages, details and stats on a
+/// streaming replica's pool instead when one is given and has replayed this process's commits). A listening connection hears the
 /// commits of every process (`NOTIFY`) and calls the `onCommit` handlers. Lost connections are made again
 /// with backoff; while the server cannot be reached, calls fail with `StoreError.Code.unavailable`.
 public final class PostgresEventStore: EventStore {
@@ -32,6 +33,11 @@ public final class PostgresEventStore: EventStore {
         public var compressionLevel: Int32 = 3
         /// Largest number of entries one group transaction takes.
         public var maxGroupEntries = 10_000
+        /// A streaming replica of the database (`annalsd --db-replica`): pages, details and stats are read there
+        /// once it has replayed this process's commits (`ReplicaReads`), with a pool of `poolSize` connections.
+        public var replicaConnectionString: String?
+        /// How long opening waits for the replica to replay the primary's schema (tests shorten it).
+        var replicaCatchUpSeconds: Double = 10
         public init() {}
     }
 
@@ -54,6 +60,7 @@ public final class PostgresEventStore: EventStore {
     private let writer: UncheckedBox<PostgresWriter>
     private let pending: GroupCommitQueue<PostgresEntry>
     private let pool: ConnectionPool
+    private let replica: ReplicaReads?
     private let listener = Mutex<NotificationListener?>(nil)
     private let commitHandlers = Mutex<[@Sendable (Int64) -> Void]>([])
     /// The highest log position handed to the commit handlers (this process's commits and others').
@@ -98,6 +105,15 @@ public final class PostgresEventStore: EventStore {
         } catch {
             throw StoreError(.io, "\(error)")
         }
+        do {
+            replica = try options.replicaConnectionString.map { (text) throws(StoreError) in
+                try ReplicaReads(connectionString: text, poolSize: options.poolSize, statementTimeout: timeout,
+                                 schemaVersion: PostgresSchema.version, catchUpSeconds: options.replicaCatchUpSeconds)
+            }
+        } catch {
+            first.close()
+            throw error
+        }
         self.codec = codec
         self.training = training
         announcedSeq = Mutex(lastSeq)
@@ -116,6 +132,7 @@ public final class PostgresEventStore: EventStore {
             listener.withLock { $0 = listening }
         } catch {
             pool.close()
+            replica?.close()
             throw PGErrorMapping.storeError(error, statementTimeout: timeout)
         }
     }
@@ -178,6 +195,8 @@ public final class PostgresEventStore: EventStore {
 
     private func apply(_ group: GroupCommitQueue<PostgresEntry>.Group) {
         let committed = writer.value.apply(group.map(\.entries))
+        // Reads that follow an acknowledgement must see the commit, on the replica too.
+        if let last = committed.lastSeq { replica?.committed(through: last) }
         for (batch, result) in zip(group, committed.results) { batch.completion(result) }
         if let last = committed.lastSeq {
             announce(last)
@@ -284,8 +303,21 @@ public final class PostgresEventStore: EventStore {
 
     // MARK: Reads
 
+    /// A read of pages, details or stats: on the replica when there is one and it may answer, else on the primary.
     private func read<T>(_ body: (PostgresReader) throws -> T) throws(StoreError) -> T {
+        if let replica, case .answered(let value) = replica.read({ try body(PostgresReader(connection: $0, codec: codec)) }) {
+            return value
+        }
+        return try readPrimary(body)
+    }
+
+    private func readPrimary<T>(_ body: (PostgresReader) throws -> T) throws(StoreError) -> T {
         try pool.withConnection { connection in try body(PostgresReader(connection: connection, codec: codec)) }
+    }
+
+    /// Reads the replica answered, and reads it left to the primary (tests).
+    var replicaReads: (answered: Int, leftToPrimary: Int)? {
+        replica.map { ($0.answered.load(ordering: .relaxed), $0.leftToPrimary.load(ordering: .relaxed)) }
     }
 
     public func get(id: String, revision: Int?) throws(StoreError) -> EventDetail? {
@@ -306,11 +338,11 @@ public final class PostgresEventStore: EventStore {
     }
 
     public func entries(after seq: Int64, limit: Int) throws(StoreError) -> [SequencedEntry] {
-        try read { try $0.entries(after: seq, limit: limit) }
+        try readPrimary { try $0.entries(after: seq, limit: limit) }
     }
 
     public func lastSeq() throws(StoreError) -> Int64 {
-        try read { try $0.lastSeq() }
+        try readPrimary { try $0.lastSeq() }
     }
 
     /// Counts and sizes, as the SQLite engine gives them, except: `fileBytes` is the whole database's size
@@ -339,6 +371,7 @@ public final class PostgresEventStore: EventStore {
         if here == .writer { finishWrites() } else { writerQueue.sync { finishWrites() } }
         listener.withLock { $0 }?.stop()
         pool.close()
+        replica?.close()
     }
 
     private func finishWrites() {

@@ -22,13 +22,16 @@ extension Annalsd {
             if let (flag, _, instead) = sqliteOnly.first(where: { $0.1 }) {
                 throw ValidationError("\(flag) is a setting of the SQLite engine, and --db names a PostgreSQL database: leave it out; \(instead)")
             }
+            if let dbReplica, !DatabaseURL.names(dbReplica) {
+                throw ValidationError("--db-replica takes a PostgreSQL database as a URL (postgresql://USER@HOST/DB?…), like --db")
+            }
             if let dbPool, !(1...256).contains(dbPool) { throw ValidationError("--db-pool must be between 1 and 256 connections, not \(dbPool)") }
             if let dbStatementTimeout, !(dbStatementTimeout == 0 || (0.001...86_400).contains(dbStatementTimeout)) {
                 throw ValidationError("--db-statement-timeout must be 0 (no limit) or between 0.001 and 86400 seconds, not \(dbStatementTimeout)")
             }
             return
         }
-        for (flag, given) in [("--db-pool", dbPool != nil), ("--db-statement-timeout", dbStatementTimeout != nil)] where given {
+        for (flag, given) in [("--db-pool", dbPool != nil), ("--db-replica", dbReplica != nil), ("--db-statement-timeout", dbStatementTimeout != nil)] where given {
             throw ValidationError("\(flag) is a setting of the PostgreSQL engine, and --db names a SQLite file (or is not given): leave it out, or give --db postgresql://USER@HOST/DB")
         }
         guard let db else { return }
@@ -48,13 +51,17 @@ extension Annalsd {
     func openStore(logger: Logger) throws -> OpenedStore {
         if let db, usesPostgres {
             let url = DatabaseURL(db)
-            if !ArgumentMemory.hidePasswords(of: url) {
-                logger.warning("the password in --db could not be hidden from ps on this system: give it in PGPASSWORD or ~/.pgpass instead")
+            let replica = dbReplica.map(DatabaseURL.init)
+            for (flag, url) in [("--db", url), ("--db-replica", replica)] {
+                if let url, !ArgumentMemory.hidePasswords(of: url) {
+                    logger.warning("the password in \(flag) could not be hidden from ps on this system: give it in PGPASSWORD or ~/.pgpass instead")
+                }
             }
             var options = PostgresEventStore.Options()
             options.poolSize = dbPool ?? concurrentReads + 1
+            options.replicaConnectionString = replica?.text
             if let dbStatementTimeout { options.statementTimeoutSeconds = dbStatementTimeout }
-            return try OpenedStore.postgres(url, options: options)
+            return try OpenedStore.postgres(url, replica: replica, options: options)
         }
         let path = try db ?? Self.defaultDatabasePath()
         var options = SQLiteEventStore.Options()

@@ -26,6 +26,11 @@ struct Annalsd: ParsableCommand {
         valueName: "n"))
     var dbPool: Int?
 
+    @Option(name: .customLong("db-replica"), help: ArgumentHelp(
+        "PostgreSQL: a streaming replica (hot standby) of --db, as a URL like --db's: timeline pages, gets and stats are read there once it has replayed this annalsd's own commits, and on --db while it lags or fails; the change log (tail, subscriptions) is always read on --db. Its pool has --db-pool connections.",
+        valueName: "url"))
+    var dbReplica: String?
+
     @Option(name: .customLong("db-statement-timeout"), help: ArgumentHelp(
         "PostgreSQL: a statement running longer than this is cancelled and its request answered with an error; 0: no limit (default: 30).",
         valueName: "seconds"))

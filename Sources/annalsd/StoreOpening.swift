@@ -25,14 +25,17 @@ struct OpenedStore {
     /// Connects to a PostgreSQL database, creating or migrating its schema.
     /// - Throws: `Failure`, one line saying why (the URL cannot be read, the server cannot be reached, the login
     ///   or the database is refused or missing), never with the password.
-    static func postgres(_ url: DatabaseURL, options: PostgresEventStore.Options) throws -> OpenedStore {
+    static func postgres(_ url: DatabaseURL, replica: DatabaseURL?, options: PostgresEventStore.Options) throws -> OpenedStore {
         let store: PostgresEventStore
         do {
             store = try PostgresEventStore(connectionString: url.text, options: options)
         } catch {
-            throw Failure("cannot open the PostgreSQL database: \(Self.oneLine(error.message, hiding: url))")
+            var line = Self.oneLine(error.message, hiding: url)
+            if let replica { line = Self.oneLine(line, hiding: replica) }
+            throw Failure("cannot open the PostgreSQL database: \(line)")
         }
-        return OpenedStore(store: store, description: url.redacted, releaseMemory: {})
+        let description = url.redacted + (replica.map { ", reading from the replica \($0.redacted)" } ?? "")
+        return OpenedStore(store: store, description: description, releaseMemory: {})
     }
 
     /// `message` on one line, with anything of the URL's passwords masked (the engine masks them already; this

@@ -83,6 +83,8 @@ struct PostgresStartupTests {
             (["--db", url, "--db-pool", "0"], "--db-pool must be between 1 and 256"),
             (["--db", url, "--db-statement-timeout", "100000"], "--db-statement-timeout must be 0"),
             (["--db", "/tmp/annals-e2e-never.sqlite", "--db-pool", "4"], "--db-pool is a setting of the PostgreSQL engine"),
+            (["--db", "/tmp/annals-e2e-never.sqlite", "--db-replica", url], "--db-replica is a setting of the PostgreSQL engine"),
+            (["--db", url, "--db-replica", "/tmp/annals-e2e-never-replica.sqlite"], "--db-replica takes a PostgreSQL database"),
             (["--db", "host=/run/postgresql dbname=annals"], "not key=value settings"),
             (["--db", "postgresql:/annals"], "must begin postgresql://"),
         ] {

@@ -21,6 +21,23 @@ public enum TestPostgresServer {
         return server
     }
 
+    /// The environment variable that names a streaming replica of that server (Scripts/test starts one).
+    public static let replicaVariable = "ANNALS_TEST_POSTGRESQL_REPLICA"
+
+    /// The replica's URI.
+    /// - Throws: `FixtureError` saying how to run the tests, when the variable is unset.
+    public static func replicaURI() throws(FixtureError) -> String {
+        let replica = ProcessInfo.processInfo.environment[replicaVariable] ?? ""
+        guard !replica.isEmpty else {
+            throw FixtureError("""
+                \(replicaVariable) is not set, so reads from a replica cannot be tested: set it to the libpq URI of a \
+                streaming replica of the \(variable) server (Scripts/postgres-cluster replica makes one) or run \
+                Scripts/test, which starts both
+                """)
+        }
+        return replica
+    }
+
     /// `uri` with the database `name` in place of its own; user, host, port and parameters are kept.
     /// - Throws: `FixtureError` when `uri` is not a `postgresql://` or `postgres://` URI, or names its database
     ///   in a `dbname` parameter (which would win over the path).
