@@ -35,6 +35,8 @@ let package = Package(
         ),
         // glibc's malloc.h (malloc_trim), part of the C library itself.
         .systemLibrary(name: "CAnnalsMalloc"),
+        // Linux's epoll (sys/epoll.h, part of the C library itself), for the server's event loops.
+        .systemLibrary(name: "CAnnalsEpoll"),
 
         // Pure values: the event model, historical dates, the event-log codec. No I/O.
         .target(name: "AnnalsCore"),
@@ -53,7 +55,7 @@ let package = Package(
         .target(
             name: "AnnalsServer",
             dependencies: [
-                "AnnalsCore", "AnnalsProtocol", "AnnalsStore",
+                "AnnalsCore", "AnnalsProtocol", "AnnalsStore", "CAnnalsEpoll",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -22,11 +22,14 @@ final class ServerContext: Sendable {
     private let lastCommitted = Atomic<Int64>(0)
     private let onClose: @Sendable (Connection) -> Void
 
-    init(store: any EventStore, configuration: ServerConfiguration, logger: Logger, onClose: @escaping @Sendable (Connection) -> Void) {
+    init(store: any EventStore, configuration: ServerConfiguration, logger: Logger, onClose: @escaping @Sendable (Connection) -> Void) throws(ServerError) {
+        guard let loops = EventLoops(count: configuration.concurrentReads) else {
+            throw ServerError(message: "cannot make the event loops: epoll_create1 failed (errno \(errno))")
+        }
         self.store = store
         self.configuration = configuration
         self.logger = logger
-        self.loops = EventLoops(count: configuration.concurrentReads)
+        self.loops = loops
         self.appendBudget = AppendBudget(limit: configuration.maxQueuedAppends)
         self.onClose = onClose
     }
@@ -78,9 +81,10 @@ public final class AnnalsServer: Sendable {
 
     /// - Parameters:
     ///   - store: the store to serve; the caller closes it after `stop`.
-    public init(store: any EventStore, configuration: ServerConfiguration, logger: Logger) {
+    /// - Throws: `ServerError` when the system refuses the event loops (out of file descriptors).
+    public init(store: any EventStore, configuration: ServerConfiguration, logger: Logger) throws(ServerError) {
         let box = WeakServerBox()
-        context = ServerContext(store: store, configuration: configuration, logger: logger) { connection in
+        context = try ServerContext(store: store, configuration: configuration, logger: logger) { connection in
             box.server?.remove(connection)
         }
         box.server = self

@@ -8,8 +8,8 @@ import Synchronization
 import Glibc
 #endif
 
-/// One client connection: its socket, sources and timer, confined to its event loop `queue` (see
-/// `EventLoops`). It only does I/O and performs what its parts decide: `RequestRouter` (handshake, limits),
+/// One client connection: its socket (read through its loop's `LoopReadiness`), write source and timer,
+/// confined to its event loop `queue` (see `EventLoops`). It only does I/O and performs what its parts decide: `RequestRouter` (handshake, limits),
 /// `RequestSequencer` (order, read-your-writes, backpressure, closing) and one `SubscriptionFeed` per
 /// subscription.
 ///
@@ -23,6 +23,7 @@ final class Connection: @unchecked Sendable {
     /// happens there.
     let loop: Int
     let queue: DispatchQueue
+    private let readiness: LoopReadiness
     private let context: ServerContext
     private let logger: Logger
     private var router: RequestRouter
@@ -36,7 +37,7 @@ final class Connection: @unchecked Sendable {
     private var decoder: FrameDecoder
     private var readBuffer: [UInt8] = []
     private var output = OutputBuffer()
-    private var sources: (read: any DispatchSourceRead, write: any DispatchSourceWrite, timer: any DispatchSourceTimer)?
+    private var sources: (write: any DispatchSourceWrite, timer: any DispatchSourceTimer)?
     private var readingPaused = false
     private var writeSourceRunning = false
     private(set) var closed = false
@@ -57,11 +58,12 @@ final class Connection: @unchecked Sendable {
     /// How long a search waits for the full-text index to pass the writes it must see.
     static let searchWaitSeconds: Double = 30
 
-    init(id: Int, fd: Int32, loop: (number: Int, queue: DispatchQueue), context: ServerContext) {
+    init(id: Int, fd: Int32, loop: EventLoops.Loop, context: ServerContext) {
         self.id = id
         self.fd = fd
         self.loop = loop.number
         self.queue = loop.queue
+        self.readiness = loop.readiness
         self.context = context
         let config = context.configuration
         router = RequestRouter(configuration: config)
@@ -81,28 +83,31 @@ final class Connection: @unchecked Sendable {
 
     private func setUp() {
         dispatchPrecondition(condition: .onQueue(queue))
-        let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        read.setEventHandler { [unowned self] in turn(readAvailable) }
         let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
         write.setEventHandler { [unowned self] in turn {} }
-        // The fd is closed once both sources are cancelled; the sources keep `self` alive until then.
-        let group = DispatchGroup()
-        group.enter()
-        group.enter()
-        read.setCancelHandler { group.leave() }
-        write.setCancelHandler { group.leave() }
+        // The fd is closed once the write source is cancelled (after the socket left the readiness set); the
+        // source keeps `self` alive until then.
         let fd = self.fd
-        group.notify(queue: queue) {
+        write.setCancelHandler {
             close(fd)
             self.context.connectionClosed(self)
         }
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + 1, repeating: 1, leeway: .milliseconds(250))
         timer.setEventHandler { [unowned self] in turn(checkTimeouts) }
-        sources = (read, write, timer)
-        read.resume()
+        sources = (write, timer)
         timer.resume()
+        guard watchReadable() else {
+            logger.warning("cannot watch the connection's socket (errno \(errno)): closing it")
+            shutDown()
+            return
+        }
         logger.debug("connected")
+    }
+
+    /// Puts the socket in the loop's readiness set: each time it is readable, a turn reads it.
+    private func watchReadable() -> Bool {
+        readiness.watch(fd: fd, id: UInt64(id)) { [unowned self] in turn(readAvailable) }
     }
 
     // MARK: Turns
@@ -158,13 +163,17 @@ final class Connection: @unchecked Sendable {
         case .pauseReading:
             if !readingPaused {
                 readingPaused = true
-                sources?.read.suspend()
+                readiness.unwatch(fd: fd, id: UInt64(id))
             }
         case .resumeReading:
             if readingPaused {
                 readingPaused = false
                 partialSince = nil  // the wait was ours, not the client's
-                sources?.read.resume()
+                guard watchReadable() else {
+                    logger.warning("cannot watch the connection's socket again (errno \(errno)): closing it")
+                    shutDown()
+                    return
+                }
                 // Frames may already wait in the decoder.
                 continueReading()
             }
@@ -485,17 +494,17 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    /// Closes now: cancels the sources (the fd is closed by their cancel handlers).
+    /// Closes now: takes the socket out of the readiness set and cancels the sources (the fd is closed by the
+    /// write source's cancel handler).
     func shutDown() {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !closed, let sources else { return }
         closed = true
         feeds.removeAll()
+        readiness.unwatch(fd: fd, id: UInt64(id))
         sources.timer.cancel()
         // A suspended source never runs its cancel handler: resume before cancelling.
-        if readingPaused { sources.read.resume() }
         if !writeSourceRunning { sources.write.resume() }
-        sources.read.cancel()
         sources.write.cancel()
         logger.debug("closed")
     }

@@ -155,7 +155,13 @@ struct Annalsd: ParsableCommand {
         configuration.limits.idleTimeoutSeconds = idleTimeout
 
         Self.raiseOpenFileLimit(maxConnections: maxConnections, logger: logger)
-        let server = AnnalsServer(store: store, configuration: configuration, logger: logger)
+        let server: AnnalsServer
+        do {
+            server = try AnnalsServer(store: store, configuration: configuration, logger: logger)
+        } catch {
+            store.close()
+            throw Failure("cannot start: \(error)")
+        }
         do {
             try server.start()
         } catch {

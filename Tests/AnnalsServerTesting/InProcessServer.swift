@@ -40,8 +40,8 @@ public final class InProcessServer: TestServer, @unchecked Sendable {
         var handler = InMemoryLogHandler()
         handler.logLevel = logLevel
         logHandler = handler
-        server = AnnalsServer(store: wrapStore(store), configuration: configuration, logger: Logger(label: "annalsd") { _ in handler })
         do {
+            server = try AnnalsServer(store: wrapStore(store), configuration: configuration, logger: Logger(label: "annalsd") { _ in handler })
             try server.start()
         } catch {
             store.close()

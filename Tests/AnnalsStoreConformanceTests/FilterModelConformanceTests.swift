@@ -101,7 +101,7 @@ struct FilterModelConformanceTests {
             guard upper >= fromLower && lower <= toUpper else { return false }
             if !query.actors.isEmpty {
                 let found = query.actors.map { typed in e.actors.contains { matches($0, typed) } }
-                guard query.allActors ? found.allSatisfy { $0 } : found.contains(true) else { return false }
+                guard query.allActors ? found.allSatisfy({ $0 }) : found.contains(true) else { return false }
             }
             if !query.kinds.isEmpty && !query.kinds.contains(e.kind) { return false }
             if !query.tags.isEmpty && !query.tags.contains(where: { typed in e.tags.contains { Text.foldedKey($0) == Text.foldedKey(typed) } }) {
