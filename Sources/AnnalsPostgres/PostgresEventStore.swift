@@ -110,6 +110,9 @@ public final class PostgresEventStore: EventStore {
                 try ReplicaReads(connectionString: text, poolSize: options.poolSize, statementTimeout: timeout,
                                  schemaVersion: PostgresSchema.version, catchUpSeconds: options.replicaCatchUpSeconds)
             }
+            // What was committed before this process started (by an annalsd it replaces, say) is read on the
+            // replica only once the replica has it too.
+            replica?.committed(through: lastSeq)
         } catch {
             first.close()
             throw error

@@ -80,7 +80,7 @@ final class ReplicaReads: Sendable {
             throw error
         } catch {
             first.close()
-            throw StoreError(.io, "the replica \(target.place) cannot be read: \(error)")
+            throw StoreError(.io, "the replica \(target.place) cannot be read: \((error as? PGError)?.message ?? "\(error)")")
         }
         pool = ConnectionPool(capacity: poolSize, statementTimeout: statementTimeout, backoff: Backoff(), connect: connect)
         pool.adopt(first)
