@@ -96,6 +96,10 @@ final class PostgresWriter {
             return .done(failed(batches, PGErrorMapping.storeError(error, statementTimeout: statementTimeout, write: .nothingWritten)))
         }
         let outcomes = batches.map { group.add($0) }
+        if group.ranOutOfEventNumbers {
+            try? connection.execute("ROLLBACK")
+            return .raced(PGError(message: "another process created an id of this group while it started"))
+        }
         guard group.writesAnything else {
             do {
                 try connection.execute("ROLLBACK")
@@ -213,6 +217,9 @@ final class PostgresWriter {
                             JOIN revisions r ON r.event = e.event
                         WHERE e.id = ANY($1::text[]) ORDER BY e.event, r.revision
                         """, [.textArray(ids)]),
+                    // A number for each id not stored. This statement sees its own moment: an id another process
+                    // created since the histories were read is counted here, so the group may run out of numbers
+                    // (`WriteGroup.ranOutOfEventNumbers`) and is decided again.
                     .init("SELECT nextval('event_numbers') FROM generate_series(1, $1 - (SELECT count(*) FROM events WHERE id = ANY($2::text[])))",
                           [.int64(Int64(ids.count)), .textArray(ids)]),
                 ], on: connection)

@@ -17,6 +17,9 @@ struct WriteGroup {
     private var nextProvisional: Int64 = -1
     /// Numbers for new events, taken from the `event_numbers` sequence (unused ones are left as gaps).
     private var eventNumbers: ArraySlice<Int64>
+    /// Whether an entry created an event with no number left: the histories and the numbers were read at
+    /// different moments and another process created one of the ids in between. The group must be decided again.
+    private(set) var ranOutOfEventNumbers = false
     private let clock: @Sendable () -> Timestamp
 
     /// The rows to write.
@@ -112,6 +115,7 @@ struct WriteGroup {
             self = trial
             return outcomes
         }
+        ranOutOfEventNumbers = ranOutOfEventNumbers || trial.ranOutOfEventNumbers
         return outcomes.map { if case .rejected = $0 { $0 } else { .rejected(Self.aborted) } }
     }
 
@@ -126,8 +130,12 @@ struct WriteGroup {
         if let outcome = decision.outcomeWithoutWriting { return outcome }
         switch (decision, prepared.entry) {
         case (.create, .event(let event)):
-            guard let content = prepared.content, let number = eventNumbers.popFirst() else {
-                return .rejected(EventError(.malformedLine, "no content"))
+            guard let content = prepared.content else { return .rejected(EventError(.malformedLine, "no content")) }
+            guard let number = eventNumbers.popFirst() else {
+                // The id was missing from the histories but counted as stored when the numbers were taken:
+                // another process created it in between. The writer decides the group again.
+                ranOutOfEventNumbers = true
+                return .rejected(EventError(.malformedLine, "no event number left in this attempt"))
             }
             let seq = addRevision(event: number, revision: 1, recorded: event.recorded, hash: prepared.hash, content: content)
             histories[event.id] = StoredHistory(event: number, head: .init(revision: 1, seq: seq, retraction: nil),
