@@ -32,7 +32,7 @@ final class LoopReadiness: @unchecked Sendable {
         source = DispatchSource.makeReadSource(fileDescriptor: epoll, queue: queue)
         let fd = epoll
         source.setCancelHandler { close(fd) }
-        source.setEventHandler { [unowned self] in serveReady() }
+        source.setEventHandler { [weak self] in self?.serveReady() }
         source.resume()
     }
 
