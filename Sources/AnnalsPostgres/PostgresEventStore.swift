@@ -13,8 +13,8 @@ import Synchronization
 /// arrived together in one transaction (group commit) on a connection of its own (`PostgresWriter`). Log
 /// positions are given out under a row lock every process's writer takes, so they are one global order equal
 /// to commit order. Reads run on a pool of `Options.poolSize` connections (pages, details and stats on a
-/// streaming replica's pool instead when one is given and has replayed this process's commits). A listening connection hears the
-/// commits of every process (`NOTIFY`) and calls the `onCommit` handlers. Lost connections are made again
+/// streaming replica's pool instead when one is given and has replayed this process's commits). A listening
+/// connection hears the commits of every process (`NOTIFY`) and calls the `onCommit` handlers. Lost connections are made again
 /// with backoff; while the server cannot be reached, calls fail with `StoreError.Code.unavailable`.
 public final class PostgresEventStore: EventStore {
     /// Tuning and limits.
@@ -76,15 +76,8 @@ public final class PostgresEventStore: EventStore {
         self.options = options
         let target = try ConnectionString(connectionString)
         let timeout = options.statementTimeoutSeconds
-        let connect: @Sendable () throws(PGError) -> PGConnection = { () throws(PGError) in
-            try PGConnection(target, statementTimeout: timeout)
-        }
-        let first: PGConnection
-        do {
-            first = try connect()
-        } catch {
-            throw PGErrorMapping.connectError(error, to: target)
-        }
+        let connect = target.connector(statementTimeout: timeout)
+        let first = try target.firstConnection(connect)
         let codec = TextCodec(level: options.compressionLevel)
         let training = DictionarySchedule(threshold: options.dictionaryTrainingThreshold)
         let lastSeq: Int64

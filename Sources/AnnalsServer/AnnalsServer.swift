@@ -38,12 +38,7 @@ final class ServerContext: Sendable {
     var lastSeq: Int64 { lastCommitted.load(ordering: .sequentiallyConsistent) }
 
     func committed(_ seq: Int64) {
-        var current = lastCommitted.load(ordering: .relaxed)
-        while current < seq {
-            let (exchanged, original) = lastCommitted.compareExchange(expected: current, desired: seq, ordering: .sequentiallyConsistent)
-            if exchanged { break }
-            current = original
-        }
+        lastCommitted.raise(to: seq)
     }
 
     func connectionClosed(_ connection: Connection) {

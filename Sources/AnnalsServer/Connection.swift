@@ -9,9 +9,9 @@ import Glibc
 #endif
 
 /// One client connection: its socket (read through its loop's `LoopReadiness`), write source and timer,
-/// confined to its event loop `queue` (see `EventLoops`). It only does I/O and performs what its parts decide: `RequestRouter` (handshake, limits),
-/// `RequestSequencer` (order, read-your-writes, backpressure, closing) and one `SubscriptionFeed` per
-/// subscription.
+/// confined to its event loop `queue` (see `EventLoops`). It only does I/O and performs what its parts decide:
+/// `RequestRouter` (handshake, limits), `RequestSequencer` (order, read-your-writes, backpressure, closing) and
+/// one `SubscriptionFeed` per subscription.
 ///
 /// Each event of the loop is a turn (`turn`): the frames read are handled, reads run inline (appends go to
 /// the store's writer, amends and retractions to the update queue, and their completions come back as turns

@@ -34,8 +34,6 @@ final class EventLoops: Sendable {
         load = Mutex(Array(repeating: 0, count: loops.count))
     }
 
-    var queues: [DispatchQueue] { loops.map(\.queue) }
-
     /// The loop for a new connection: the one with the fewest connections (so two long-lived connections do
     /// not share a loop while another idles because short ones came and went in between). Give its number
     /// back to `release` when the connection closes.

@@ -158,3 +158,20 @@ struct ConnectionString: Sendable {
         return nil
     }
 }
+
+extension ConnectionString {
+    /// Makes connections to this database, each with `statement_timeout` set to `statementTimeout` seconds.
+    func connector(statementTimeout: Double) -> @Sendable () throws(PGError) -> PGConnection {
+        { () throws(PGError) in try PGConnection(self, statementTimeout: statementTimeout) }
+    }
+
+    /// The first connection a store makes with `connect`, which tells whether the database can be used at all.
+    /// - Throws: `StoreError`, one line in the user's terms (`PGErrorMapping.connectError`).
+    func firstConnection(_ connect: () throws(PGError) -> PGConnection) throws(StoreError) -> PGConnection {
+        do {
+            return try connect()
+        } catch {
+            throw PGErrorMapping.connectError(error, to: self)
+        }
+    }
+}

@@ -46,15 +46,12 @@ final class ReplicaReads: Sendable {
         } catch {
             throw StoreError(error.code, "--db-replica: \(error.message)")
         }
-        let connect: @Sendable () throws(PGError) -> PGConnection = { () throws(PGError) in
-            try PGConnection(target, statementTimeout: statementTimeout)
-        }
+        let connect = target.connector(statementTimeout: statementTimeout)
         let first: PGConnection
         do {
-            first = try connect()
+            first = try target.firstConnection(connect)
         } catch {
-            let mapped = PGErrorMapping.connectError(error, to: target)
-            throw StoreError(mapped.code, "the replica: \(mapped.message)")
+            throw StoreError(error.code, "the replica: \(error.message)")
         }
         do {
             guard try first.query("SELECT pg_is_in_recovery()").bool(0, 0) else {
@@ -88,7 +85,7 @@ final class ReplicaReads: Sendable {
 
     /// This process committed through `seq`: from now on a read must see it. Call before acknowledging the commit.
     func committed(through seq: Int64) {
-        committed.max(seq)
+        committed.raise(to: seq)
     }
 
     /// Runs `body` on a replica connection if the replica has replayed every commit of this process.
@@ -103,7 +100,7 @@ final class ReplicaReads: Sendable {
                 if replayed.load(ordering: .acquiring) < needed {
                     // Replay only moves forward: what this query sees, every later query on the replica sees.
                     let position = try connection.query("SELECT seq FROM log_head").int64(0, 0)
-                    replayed.max(position)
+                    replayed.raise(to: position)
                     if position < needed { return .usePrimary }
                 }
                 return .answered(try body(connection))
@@ -132,17 +129,5 @@ final class ReplicaReads: Sendable {
 private extension ReplicaReads.Outcome {
     var isAnswer: Bool {
         if case .answered = self { true } else { false }
-    }
-}
-
-private extension Atomic<Int64> {
-    /// Raises the value to `value` if it is lower.
-    func max(_ value: Int64) {
-        var current = load(ordering: .relaxed)
-        while current < value {
-            let (exchanged, original) = compareExchange(expected: current, desired: value, ordering: .acquiringAndReleasing)
-            if exchanged { return }
-            current = original
-        }
     }
 }
