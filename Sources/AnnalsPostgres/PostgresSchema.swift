@@ -26,13 +26,13 @@ import AnnalsStore
 ///   claimed to train a dictionary at (every process reaches them at once; one trains).
 enum PostgresSchema {
     /// The version this build writes.
-    static let version = 3
+    static let version = 4
 
     /// The advisory lock key under which migrations run ("annals" in ASCII).
     static let migrationLock: Int64 = 0x616e_6e61_6c73
 
     /// `migrations[i]` takes the schema from version i to i+1.
-    static let migrations: [String] = [createTables, numberOutsideTheLogLock, spanClasses]
+    static let migrations: [String] = [createTables, numberOutsideTheLogLock, spanClasses, coveringLookups]
 
     private static let createTables = """
         CREATE TABLE log_head(
@@ -134,6 +134,18 @@ enum PostgresSchema {
         UPDATE events SET span_class = \(SpanClass.sqlExpression(lower: "lower_day", upper: "upper_day"));
         ALTER TABLE events ALTER COLUMN span_class SET NOT NULL;
         CREATE INDEX events_by_span ON events(span_class, lower_day, upper_day, id) INCLUDE (retracted, kind, content_revision, event);
+        """
+
+    /// Version 4: the indexes a detail reads answer without the tables' rows. `events_by_id` (unique, replacing
+    /// the `events_id_key` constraint) carries the event's number and shown revision, so finding an event by id,
+    /// and each reference's target, reads no `events` row (the row is wide: it holds the search vector);
+    /// `facets_by_event` is on (event, name), so the reference targets of one event are found in the index
+    /// rather than by reading each of its facet rows and dropping the others.
+    private static let coveringLookups = """
+        CREATE UNIQUE INDEX events_by_id ON events(id) INCLUDE (event, content_revision);
+        ALTER TABLE events DROP CONSTRAINT events_id_key;
+        DROP INDEX facets_by_event;
+        CREATE INDEX facets_by_event ON facets(event, name);
         """
 
     /// What `migrate` found.

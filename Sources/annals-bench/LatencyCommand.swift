@@ -45,7 +45,7 @@ enum LatencyCommand {
         // The row's label: "annals", or "annals-pg" for annalsd on the PostgreSQL engine.
         let system = args.string("system", default: "annals")
         let params = try Params(dir: try args.string("params"), words: try args.int("words", default: 100))
-        guard ["actor", "range", "text", "get"].contains(query) else { throw BenchError("--query must be actor, range, text or get") }
+        guard ["actor", "range", "text", "get", "roundtrip"].contains(query) else { throw BenchError("--query must be actor, range, text, get or roundtrip") }
 
         var sockets: [ClientSocket] = []
         for _ in 0..<clients { sockets.append(try PingCommand.connect(address, clientName: "annals-bench-latency")) }
@@ -70,6 +70,10 @@ enum LatencyCommand {
                 return .timeline(TimelineQuery(from: date(from), to: date(from + params.window), limit: limit))
             case "text":
                 return .timeline(TimelineQuery(text: params.words[rng.int(0...(params.words.count - 1))], limit: limit))
+            case "roundtrip":
+                // An empty change-log page: past the end of the log, so the store does one trivial read (its last
+                // position). What any request costs before its own work: the hops, the framing, one statement.
+                return .readLog(TimelineQuery(), afterSeq: Int64.max, limit: 1)
             default:
                 return .get(id: params.ids[rng.int(0...(params.ids.count - 1))], revision: nil)
             }
@@ -198,6 +202,7 @@ final class PollingDriver: @unchecked Sendable {
         }
         switch try Response(frame: frame) {
         case .detail: return 1
+        case .logPage(let entries, _, _): return entries.count
         case let other:
             fail("unexpected response \(other)")
             return 0

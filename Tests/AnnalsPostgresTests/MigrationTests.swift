@@ -8,9 +8,13 @@ import Testing
 @Suite("PostgreSQL: schema migrations", .serialized)
 struct MigrationTests {
     /// Turns a database of the current version back into the version-1 layout (no span classes; log positions in
-    /// `events.head`/`content`, `facets.content` and `bodies.seq`; event numbers in `log_head.next_event`), as
-    /// version 1 wrote it.
+    /// `events.head`/`content`, `facets.content` and `bodies.seq`; event numbers in `log_head.next_event`; ids
+    /// unique by a constraint, facets indexed by event alone), as version 1 wrote it.
     static let backToVersion1 = """
+        DROP INDEX events_by_id;
+        ALTER TABLE events ADD CONSTRAINT events_id_key UNIQUE (id);
+        DROP INDEX facets_by_event;
+        CREATE INDEX facets_by_event ON facets(event);
         ALTER TABLE events DROP COLUMN span_class;
         ALTER TABLE log_head ADD COLUMN next_event bigint;
         UPDATE log_head SET next_event = (SELECT coalesce(max(event), 0) + 1 FROM events);
@@ -66,6 +70,13 @@ struct MigrationTests {
         #expect(try Self.ranges.map { try store.encodedTimeline($0) } == ranges)
         #expect(try TestDatabase.scalar(database.url, "SELECT count(DISTINCT span_class) FROM events") > 1)
         #expect(try ids.map { try store.get(id: $0, revision: nil) } == details)
+        // Version 4's covering lookups replaced the id constraint and the by-event index.
+        #expect(try TestDatabase.scalar(database.url, """
+            SELECT count(*) FROM pg_indexes WHERE tablename = 'events' AND indexname = 'events_by_id'
+                AND indexdef LIKE 'CREATE UNIQUE INDEX%(id) INCLUDE (event, content_revision)'
+            """) == 1)
+        #expect(try TestDatabase.scalar(database.url, "SELECT count(*) FROM pg_constraint WHERE conname = 'events_id_key'") == 0)
+        #expect(try TestDatabase.scalar(database.url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'facets_by_event' AND indexdef LIKE '%(event, name)'") == 1)
         // New events are numbered after the migrated ones.
         let next = Sample.event("2018-11-14-singapore-summit", "2018-11-14", kind: .summit, body: "The leaders agree to speed up talks on the basis of the 1956 declaration.")
         let outcome = try store.append([.event(next)])

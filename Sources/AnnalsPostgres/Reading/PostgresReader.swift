@@ -54,52 +54,64 @@ struct PostgresReader {
 
     // MARK: Single events
 
+    /// The parts of `detailSQL`'s answer, in its order.
+    private enum DetailPart: Int64 {
+        /// Every revision of the event with its body, in revision order.
+        case revision = 0
+        /// The shown content of each event that refers to it, in timeline order.
+        case referrer = 1
+        /// Each id its shown content refers to, with that event's shown content when stored.
+        case reference = 2
+    }
+
+    /// A detail's rows in one statement, so the server starts one executor, not three (`DetailPart` tells the
+    /// rows apart; `$1` is the id, `$2` its reference facet). Columns: part, revision, the referrer's timeline
+    /// position (3), seq, recorded, retraction, reference target, record, body_z, body_length, dict.
+    private static let detailSQL = """
+        WITH e AS MATERIALIZED (SELECT event FROM events WHERE id = $1)
+        SELECT 0::bigint AS part, r.revision::bigint AS revision, NULL::bigint AS lower_day, NULL::bigint AS upper_day,
+               NULL::text COLLATE "C" AS referrer, r.seq, r.recorded, r.retraction, NULL::text AS target, r.record, b.body_z, r.body_length, r.dict
+        FROM e JOIN revisions r ON r.event = e.event LEFT JOIN bodies b ON b.event = r.event AND b.revision = r.revision
+        UNION ALL
+        SELECT 1, NULL, f.lower_day, f.upper_day, f.id, NULL, NULL, NULL, NULL, c.record, NULL, NULL, NULL
+        FROM facets f JOIN revisions c ON c.event = f.event AND c.revision = f.content_revision WHERE f.name = $2
+        UNION ALL
+        SELECT 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, substr(f.name, 3), c.record, NULL, NULL, NULL
+        FROM e JOIN facets f ON f.event = e.event AND f.name >= 'r:' AND f.name < 'r;'
+        LEFT JOIN events t ON t.id = substr(f.name, 3) LEFT JOIN revisions c ON c.event = t.event AND c.revision = t.content_revision
+        ORDER BY part, revision, lower_day, upper_day, referrer
+        """
+
     func encodedDetail(id: String, revision: Int?) throws -> [UInt8]? {
-        let results = try connection.pipeline([
-            .init("""
-                SELECT r.seq, r.revision, r.recorded, r.retraction, r.record, b.body_z, r.body_length, r.dict
-                FROM events e JOIN revisions r ON r.event = e.event LEFT JOIN bodies b ON b.event = r.event AND b.revision = r.revision
-                WHERE e.id = $1 ORDER BY r.revision
-                """, [.text(id)]),
-            .init("""
-                SELECT c.record FROM facets f JOIN revisions c ON c.event = f.event AND c.revision = f.content_revision
-                WHERE f.name = $1 ORDER BY f.lower_day, f.upper_day, f.id
-                """, [.text(Facets.reference(id))]),
-            // The events the shown content refers to (its `r:` facets), with their shown content when stored.
-            .init("""
-                SELECT substr(f.name, 3), c.record FROM events s JOIN facets f ON f.event = s.event AND f.name >= 'r:' AND f.name < 'r;'
-                LEFT JOIN events t ON t.id = substr(f.name, 3) LEFT JOIN revisions c ON c.event = t.event AND c.revision = t.content_revision
-                WHERE s.id = $1
-                """, [.text(id)]),
-        ])
-        let revisions = results[0], referrers = results[1], references = results[2]
+        let result = try connection.query(Self.detailSQL, [.text(id), .text(Facets.reference(id))])
         var rows: [DetailAssembler.Row] = []
-        for row in 0..<revisions.rowCount {
-            let body = try revisions.withBytes(row, 5) { (z) throws -> [UInt8] in
-                let dictionary = revisions.int64(row, 7)
-                try ensureDictionary(dictionary)
-                return try codec.decompressBytes(z, dictionary: dictionary, length: revisions.int(row, 6))
-            }
-            rows.append(DetailAssembler.Row(seq: revisions.int64(row, 0), revision: revisions.int(row, 1), recorded: revisions.int64(row, 2),
-                                            retraction: revisions.text(row, 3), record: revisions.bytes(row, 4), body: body))
-        }
+        var referrers: [StoredEventView] = []
         var referenced = Set<String>()
         var targets: [String: StoredEventView] = [:]
-        for row in 0..<references.rowCount {
-            guard let target = references.text(row, 0) else { continue }
-            referenced.insert(target)
-            if let view = try references.withBytes(row, 1, { (bytes) throws(ProtocolError) in try StoredEventView(bytes) }) { targets[target] = view }
+        for row in 0..<result.rowCount {
+            switch DetailPart(rawValue: result.int64(row, 0)) {
+            case .revision:
+                let body = try result.withBytes(row, 10) { (z) throws -> [UInt8] in
+                    let dictionary = result.int64(row, 12)
+                    try ensureDictionary(dictionary)
+                    return try codec.decompressBytes(z, dictionary: dictionary, length: result.int(row, 11))
+                }
+                rows.append(DetailAssembler.Row(seq: result.int64(row, 5), revision: result.int(row, 1), recorded: result.int64(row, 6),
+                                                retraction: result.text(row, 7), record: result.bytes(row, 9), body: body))
+            case .referrer:
+                if let view = try result.withBytes(row, 9, { (bytes) throws(ProtocolError) in try StoredEventView(bytes) }) { referrers.append(view) }
+            case .reference:
+                guard let target = result.text(row, 8) else { continue }
+                referenced.insert(target)
+                if let view = try result.withBytes(row, 9, { (bytes) throws(ProtocolError) in try StoredEventView(bytes) }) { targets[target] = view }
+            case nil:
+                throw StoreError(.corrupt, "a detail row of an unknown part")
+            }
         }
         return try DetailAssembler.encode(id: id, revision: revision, rows: rows, targets: { ids in
             // The current content's references were read with the revisions; an older revision's are read now.
             referenced.isSuperset(of: ids) ? targets : try contentViews(ids: ids)
-        }, referrers: {
-            var views: [StoredEventView] = []
-            for row in 0..<referrers.rowCount {
-                if let view = try referrers.withBytes(row, 0, { (bytes) throws(ProtocolError) in try StoredEventView(bytes) }) { views.append(view) }
-            }
-            return views
-        })
+        }, referrers: { referrers })
     }
 
     // MARK: Change log
