@@ -158,9 +158,11 @@ enum PostgresSchema {
         case foreign
     }
 
-    /// Brings the database to `version` in one transaction.
+    /// Brings the database to `version` in one transaction. The statement timeout does not apply to it: a
+    /// migration rewrites or indexes whole tables, which takes longer than any read should, and cutting it short
+    /// would leave annalsd unable to start on a large database.
     static func migrate(_ connection: PGConnection) throws(PGError) -> Outcome {
-        try connection.execute("BEGIN")
+        try connection.execute("BEGIN; SET LOCAL statement_timeout = 0")
         do {
             _ = try connection.query("SELECT pg_advisory_xact_lock($1)", [.int64(migrationLock)])
             try connection.execute("CREATE TABLE IF NOT EXISTS annals_schema(version integer NOT NULL)")

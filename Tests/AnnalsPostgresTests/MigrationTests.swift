@@ -2,6 +2,7 @@
 import AnnalsCore
 import AnnalsStore
 import AnnalsStoreTesting
+import Dispatch
 import Testing
 
 /// A database written by an older Annals is migrated forward when a store opens it, and reads as before.
@@ -83,5 +84,31 @@ struct MigrationTests {
         #expect(outcome.first?.seq == Int64(log.count + 1), "\(outcome)")
         #expect(try TestDatabase.scalar(database.url, "SELECT count(DISTINCT event) FROM events") == Int64(ids.count + 1))
         #expect(try store.get(id: next.id, revision: nil)?.current.event.body == next.body)
+    }
+
+    /// A migration can take longer than the statement timeout (it rewrites and indexes whole tables): here it
+    /// waits 1.5 s for a reader's lock on `events`, three times the timeout, and still completes.
+    @Test func aMigrationIsNotCutShortByTheStatementTimeout() throws {
+        let database = try TestDatabase()
+        do {
+            let store = try database.store()
+            defer { store.close() }
+            _ = try store.append(Sample.diplomacy.map(LogEntry.event))
+        }
+        try TestDatabase.run(database.url, Self.backToVersion1)
+        let reader = try PGConnection(try ConnectionString(database.url), statementTimeout: 0)
+        try reader.execute("BEGIN; LOCK TABLE events IN ACCESS SHARE MODE")
+        let release = DispatchWorkItem { try? reader.execute("COMMIT") }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1.5, execute: release)
+        defer {
+            release.wait()
+            reader.close()
+        }
+        var options = TestDatabase.options
+        options.statementTimeoutSeconds = 0.5
+        let store = try database.store(options)
+        defer { store.close() }
+        #expect(try TestDatabase.scalar(database.url, "SELECT version FROM annals_schema") == Int64(PostgresSchema.version))
+        #expect(try Sample.diplomacy.allSatisfy { try store.get(id: $0.id, revision: nil) != nil })
     }
 }
