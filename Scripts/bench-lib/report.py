@@ -308,11 +308,11 @@ for n in sizes:
                       higher_better=False, transport=tr)
         # At 16 clients the round trip is compared by throughput: pgbench stamps a transaction's end with the time
         # its thread last read the clock, so answers shorter than one of its turns are logged as 0 µs.
-        for c, key, unit, lower_better in ((1, "p50_us", "p50 (µs)", True), (16, "ops_per_second", "throughput (queries/s)", False)):
+        for c, key, unit, higher_better in ((1, "p50_us", "p50 (µs)", False), (16, "ops_per_second", "throughput (queries/s)", True)):
             a, p = latency(n, "annals-pg", "roundtrip", c), latency(n, "postgresql", "roundtrip", c)
             if a or p:
                 add13(f"round trip, one trivial statement, {c} client{'s' if c > 1 else ''}: {unit}", get(a, key),
-                      "PostgreSQL (SELECT 1)", get(p, key), higher_better=not lower_better,
+                      "PostgreSQL (SELECT 1)", get(p, key), higher_better=higher_better,
                       transport=f"{transport_of(a, 'annals')} / {transport_of(p, 'postgresql')}")
         add13("storage, whole database (bytes/event)", get(pgstore, "database_bytes") / n if pgstore else None,
               "PostgreSQL (its whole database)", get(pgs, "database_bytes") / n if pgs else None, higher_better=False)
