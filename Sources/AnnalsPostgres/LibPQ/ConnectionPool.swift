@@ -14,8 +14,18 @@ final class ConnectionPool: Sendable {
     private let backoff: Backoff
     private let closed = Atomic<Bool>(false)
     private let statementTimeout: Double
+    /// Connections lent out now, and when two last were at once (uptime, nanoseconds): a read that runs alone on
+    /// a pool that saw no overlap for `quietNanoseconds` may busy-wait for its answer (`PGConnection.busyWaits`),
+    /// so that a server serving many clients, whose reads overlap most of the time, never spins.
+    private let lent = Atomic<Int>(0)
+    private let lastOverlap = Atomic<UInt64>(0)
+    private let quietNanoseconds: UInt64
 
-    init(capacity: Int, statementTimeout: Double, backoff: Backoff, connect: @escaping @Sendable () throws(PGError) -> PGConnection) {
+    /// - Parameter quietNanoseconds: how long after two borrowers last overlapped a lone one still does not
+    ///   busy-wait.
+    init(capacity: Int, statementTimeout: Double, backoff: Backoff, quietNanoseconds: UInt64 = 10_000_000,
+         connect: @escaping @Sendable () throws(PGError) -> PGConnection) {
+        self.quietNanoseconds = quietNanoseconds
         self.capacity = max(1, capacity)
         self.slots = DispatchSemaphore(value: max(1, capacity))
         self.statementTimeout = statementTimeout
@@ -28,7 +38,11 @@ final class ConnectionPool: Sendable {
     func withConnection<T>(_ body: (PGConnection) throws -> T) throws(StoreError) -> T {
         guard !closed.load(ordering: .acquiring) else { throw StoreError(.closed, "the store is closed") }
         slots.wait()
-        defer { slots.signal() }
+        let alone = borrowAlone()
+        defer {
+            lent.subtract(1, ordering: .relaxed)
+            slots.signal()
+        }
         var retried = false
         while true {
             let pooled = retried ? nil : idle.withLock { $0.popLast() }?.value
@@ -42,6 +56,7 @@ final class ConnectionPool: Sendable {
                     throw PGErrorMapping.storeError(PGError(message: error.message, connectionLost: true), statementTimeout: statementTimeout)
                 }
             }
+            connection.busyWaits = alone
             do {
                 let value = try body(connection)
                 giveBack(connection)
@@ -60,6 +75,17 @@ final class ConnectionPool: Sendable {
                 throw PGErrorMapping.storeError(any: error, statementTimeout: statementTimeout)
             }
         }
+    }
+
+    /// Counts a borrower in; true when it is the only one and none overlapped another for `quietNanoseconds`.
+    private func borrowAlone() -> Bool {
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard lent.add(1, ordering: .relaxed).newValue == 1 else {
+            lastOverlap.store(now, ordering: .relaxed)
+            return false
+        }
+        let overlap = lastOverlap.load(ordering: .relaxed)
+        return now >= overlap && now - overlap > quietNanoseconds
     }
 
     private func giveBack(_ connection: PGConnection) {
