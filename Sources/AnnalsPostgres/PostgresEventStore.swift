@@ -22,6 +22,9 @@ public final class PostgresEventStore: EventStore {
         /// Connections for reads this process keeps (`annalsd --db-pool`); the writer and the listener have one
         /// more each.
         public var poolSize = 4
+        /// How long a read that runs alone polls for each further packet of its answer instead of sleeping
+        /// (`annalsd --busy-poll-us`; 0: never).
+        public var busyPollNanoseconds: UInt64 = 100_000
         /// A statement running longer than this is cancelled and answered with an error.
         public var statementTimeoutSeconds: Double = 30
         /// The clock that stamps revisions (tests pin it).
@@ -100,7 +103,8 @@ public final class PostgresEventStore: EventStore {
         }
         do {
             replica = try options.replicaConnectionString.map { (text) throws(StoreError) in
-                try ReplicaReads(connectionString: text, poolSize: options.poolSize, statementTimeout: timeout,
+                try ReplicaReads(connectionString: text, poolSize: options.poolSize, busyPollNanoseconds: options.busyPollNanoseconds,
+                                 statementTimeout: timeout,
                                  schemaVersion: PostgresSchema.version, catchUpSeconds: options.replicaCatchUpSeconds)
             }
             // What was committed before this process started (by an annalsd it replaces, say) is read on the
@@ -114,7 +118,8 @@ public final class PostgresEventStore: EventStore {
         self.training = training
         announcedSeq = Mutex(lastSeq)
         let backoff = Backoff()
-        pool = ConnectionPool(capacity: options.poolSize, statementTimeout: timeout, backoff: backoff, connect: connect)
+        pool = ConnectionPool(capacity: options.poolSize, statementTimeout: timeout, backoff: backoff,
+                              busyPollNanoseconds: options.busyPollNanoseconds, connect: connect)
         pool.adopt(first)
         writer = UncheckedBox(PostgresWriter(backoff: backoff, statementTimeout: timeout, clock: options.clock, connect: connect))
         pending = GroupCommitQueue(maxGroupEntries: options.maxGroupEntries)

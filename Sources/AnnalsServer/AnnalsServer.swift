@@ -23,7 +23,7 @@ final class ServerContext: Sendable {
     private let onClose: @Sendable (Connection) -> Void
 
     init(store: any EventStore, configuration: ServerConfiguration, logger: Logger, onClose: @escaping @Sendable (Connection) -> Void) throws(ServerError) {
-        guard let loops = EventLoops(count: configuration.concurrentReads) else {
+        guard let loops = EventLoops(count: configuration.concurrentReads, busyPollNanoseconds: UInt64(configuration.busyPollMicroseconds) * 1000) else {
             throw ServerError(message: "cannot make the event loops: epoll_create1 failed (errno \(errno))")
         }
         self.store = store

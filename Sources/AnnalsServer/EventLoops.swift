@@ -21,13 +21,16 @@ final class EventLoops: Sendable {
     /// Open connections per loop.
     private let load: Mutex<[Int]>
 
-    /// - Parameter count: loops, i.e. queries that run at once (at least 1).
+    /// - Parameters:
+    ///   - count: loops, i.e. queries that run at once (at least 1).
+    ///   - busyPollNanoseconds: how long a loop serving a sole client polls for its next request (0: never).
     /// - Returns: nil when the system refuses the loops' epoll sets (out of file descriptors).
-    init?(count: Int) {
+    init?(count: Int, busyPollNanoseconds: UInt64 = 0) {
         var loops: [Loop] = []
+        let soleClient = SoleClient()
         for number in 0..<max(1, count) {
             let queue = DispatchQueue(label: "annals.loop.\(number)")
-            guard let readiness = LoopReadiness(queue: queue) else { return nil }
+            guard let readiness = LoopReadiness(queue: queue, soleClient: soleClient, busyPollNanoseconds: busyPollNanoseconds) else { return nil }
             loops.append(Loop(number: number, queue: queue, readiness: readiness))
         }
         self.loops = loops

@@ -16,19 +16,29 @@ final class LoopReadiness: @unchecked Sendable {
     private let epoll: Int32
     private let queue: DispatchQueue
     private let source: any DispatchSourceRead
+    private let soleClient: SoleClient
+    private let busyPollNanoseconds: UInt64
     /// What to call when a member is readable, by id; touched only on `queue`.
     private var members: [UInt64: () -> Void] = [:]
     private var ready = [UInt64](repeating: 0, count: Int(LoopReadiness.batch))
 
-    /// Members served per round, and rounds per turn.
+    /// Members served per round, and rounds per turn (while several clients are served).
     static let batch: Int32 = 64
     static let rounds = 4
+    /// The longest turn while a sole client is served, so that other work on the queue waits no longer.
+    static let soleTurnNanoseconds: UInt64 = 2_000_000
 
     /// - Returns: nil when the system refuses a new epoll set (out of file descriptors).
-    init?(queue: DispatchQueue) {
+    /// - Parameters:
+    ///   - soleClient: shared by the server's loops; tells when one client alone is being served.
+    ///   - busyPollNanoseconds: how long a turn serving a sole client polls for its next request before it ends
+    ///     (0: never).
+    init?(queue: DispatchQueue, soleClient: SoleClient, busyPollNanoseconds: UInt64) {
         epoll = annals_epoll_create()
         guard epoll >= 0 else { return nil }
         self.queue = queue
+        self.soleClient = soleClient
+        self.busyPollNanoseconds = busyPollNanoseconds
         source = DispatchSource.makeReadSource(fileDescriptor: epoll, queue: queue)
         let fd = epoll
         source.setCancelHandler { close(fd) }
@@ -54,11 +64,30 @@ final class LoopReadiness: @unchecked Sendable {
         _ = annals_epoll_watch(epoll, fd, id, 0)
     }
 
+    /// One turn: serves what is ready, for up to `rounds` rounds; while a sole client is served, until it has sent
+    /// nothing for `busyPollNanoseconds` (its next request usually follows its answer within microseconds) or
+    /// the turn has lasted `soleTurnNanoseconds`.
     private func serveReady() {
-        for _ in 0..<Self.rounds {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var round = 0
+        var idleSince: UInt64?
+        while true {
             let count = ready.withUnsafeMutableBufferPointer { annals_epoll_ready(epoll, $0.baseAddress, Self.batch) }
-            guard count > 0 else { return }
-            for index in 0..<Int(count) { members[ready[index]]?() }
+            let now = DispatchTime.now().uptimeNanoseconds
+            if count > 0 {
+                for index in 0..<Int(count) {
+                    soleClient.serving(ready[index], now: now)
+                    members[ready[index]]?()
+                }
+                round += 1
+                idleSince = nil
+                if round < Self.rounds { continue }
+            }
+            guard busyPollNanoseconds > 0, now - start < Self.soleTurnNanoseconds, soleClient.isAlone(now: now) else { return }
+            if count == 0 {
+                if let idleSince, now - idleSince > busyPollNanoseconds { return }
+                if idleSince == nil { idleSince = now }
+            }
         }
     }
 }

@@ -39,6 +39,10 @@ public struct ServerConfiguration: Sendable {
     /// store one reader connection for each, and one for amends and retractions). Each connection runs on
     /// one loop; more loops than cores only add thread switches to CPU-bound reads.
     public var concurrentReads = ServerConfiguration.cores
+    /// While one client alone sends requests, how long a loop polls for its next one instead of sleeping until
+    /// Dispatch wakes it (`LoopReadiness`), in microseconds; 0: never. Costs at most this much CPU per request
+    /// of a lone client, nothing with several.
+    public var busyPollMicroseconds = 100
     /// The version string announced in hello.
     public var serverVersion = AnnalsServer.version
 

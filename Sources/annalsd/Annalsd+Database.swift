@@ -59,6 +59,7 @@ extension Annalsd {
             }
             var options = PostgresEventStore.Options()
             options.poolSize = dbPool ?? concurrentReads + 1
+            options.busyPollNanoseconds = UInt64(busyPoll) * 1000
             options.replicaConnectionString = replica?.text
             if let dbStatementTimeout { options.statementTimeoutSeconds = dbStatementTimeout }
             return try OpenedStore.postgres(url, replica: replica, options: options)

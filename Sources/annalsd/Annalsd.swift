@@ -96,6 +96,11 @@ struct Annalsd: ParsableCommand {
         valueName: "n"))
     var concurrentReads = ServerConfiguration.cores
 
+    @Option(name: .customLong("busy-poll-us"), help: ArgumentHelp(
+        "While a single client alone sends requests, how long a thread waits for its next request, or for the next packet of a PostgreSQL answer, by polling instead of sleeping (a wake-up costs tens of microseconds); never with several clients; 0: never.",
+        valueName: "microseconds"))
+    var busyPoll = ServerConfiguration().busyPollMicroseconds
+
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel = "info"
 
@@ -121,6 +126,7 @@ struct Annalsd: ParsableCommand {
         guard (1...10_000_000).contains(maxQueuedAppends) else {
             throw ValidationError("--max-queued-appends must be between 1 and 10000000 events, not \(maxQueuedAppends)")
         }
+        guard (0...10_000).contains(busyPoll) else { throw ValidationError("--busy-poll-us must be between 0 and 10000 microseconds, not \(busyPoll)") }
         guard (1...256).contains(concurrentReads) else { throw ValidationError("--concurrent-reads must be between 1 and 256, not \(concurrentReads)") }
     }
 
@@ -146,6 +152,7 @@ struct Annalsd: ParsableCommand {
         configuration.token = try tokenFile.map(Self.readToken)
         configuration.maxConnections = maxConnections
         configuration.concurrentReads = concurrentReads
+        configuration.busyPollMicroseconds = busyPoll
         configuration.maxQueuedAppends = maxQueuedAppends
         configuration.idleTimeoutSeconds = idleTimeout
         configuration.readTimeoutSeconds = readTimeout

@@ -46,6 +46,7 @@ struct ServerTests {
             (["--max-batch", "0"], "--max-batch must be between 1 and 100000"),
             (["--concurrent-reads", "0"], "--concurrent-reads must be between 1 and 256"),
             (["--max-queued-appends", "0"], "--max-queued-appends must be between 1 and 10000000"),
+            (["--busy-poll-us", "10001"], "--busy-poll-us must be between 0 and 10000 microseconds"),
         ]
         for (arguments, reason) in cases {
             let process = Process()
@@ -61,7 +62,7 @@ struct ServerTests {
             #expect(message.contains(reason), "\(arguments): \(message)")
         }
         // In range, they are taken.
-        let server = try ServerProcess(arguments: ["--cache-size", "8", "--wal-autocheckpoint", "1000", "--concurrent-reads", "1"])
+        let server = try ServerProcess(arguments: ["--cache-size", "8", "--wal-autocheckpoint", "1000", "--concurrent-reads", "1", "--busy-poll-us", "0"])
         let client = try server.connect()
         defer { client.close() }
         #expect(try client.append([.event(Fixtures.event("cache-flags"))]).count == 1)

@@ -2,13 +2,14 @@
 import AnnalsStore
 import Testing
 
-/// A read running alone waits for a many-packet answer by spinning (`PGConnection.busyWaits`), reads that
+/// A read running alone waits for a many-packet answer by spinning (`PGConnection.busyPollNanoseconds`), reads that
 /// overlap sleep; either way the answer and its errors are the same.
 @Suite("PostgreSQL: waiting for answers")
 struct BusyWaitTests {
     private static func pool(_ database: TestDatabase, quietNanoseconds: UInt64) throws -> ConnectionPool {
         let target = try ConnectionString(database.url)
-        return ConnectionPool(capacity: 2, statementTimeout: 0, backoff: Backoff(), quietNanoseconds: quietNanoseconds) {
+        return ConnectionPool(capacity: 2, statementTimeout: 0, backoff: Backoff(), busyPollNanoseconds: 50_000,
+                              quietNanoseconds: quietNanoseconds) {
             () throws(PGError) in try PGConnection(target, statementTimeout: 0)
         }
     }
@@ -17,17 +18,17 @@ struct BusyWaitTests {
         let database = try TestDatabase()
         let pool = try Self.pool(database, quietNanoseconds: 3_600_000_000_000)
         defer { pool.close() }
-        #expect(try pool.withConnection { $0.busyWaits }, "alone, and no overlap yet")
+        #expect(try pool.withConnection { $0.busyPollNanoseconds > 0 }, "alone, and no overlap yet")
         let overlapping = try pool.withConnection { outer in
-            (outer.busyWaits, try pool.withConnection { $0.busyWaits })
+            (outer.busyPollNanoseconds > 0, try pool.withConnection { $0.busyPollNanoseconds > 0 })
         }
         #expect(overlapping == (true, false), "the second of two reads at once sleeps")
-        #expect(try pool.withConnection { $0.busyWaits } == false, "alone again, but within the quiet time after an overlap")
+        #expect(try pool.withConnection { $0.busyPollNanoseconds > 0 } == false, "alone again, but within the quiet time after an overlap")
 
         let forgetful = try Self.pool(database, quietNanoseconds: 0)
         defer { forgetful.close() }
         _ = try forgetful.withConnection { _ in try forgetful.withConnection { _ in 0 } }
-        #expect(try forgetful.withConnection { $0.busyWaits }, "alone once the quiet time has passed")
+        #expect(try forgetful.withConnection { $0.busyPollNanoseconds > 0 }, "alone once the quiet time has passed")
     }
 
     /// 200 rows of 1,000 bytes: about 25 of PostgreSQL's 8 KB packets.
@@ -38,7 +39,7 @@ struct BusyWaitTests {
         let database = try TestDatabase()
         let connection = try PGConnection(try ConnectionString(database.url), statementTimeout: 0)
         defer { connection.close() }
-        connection.busyWaits = spinning
+        connection.busyPollNanoseconds = spinning ? 50_000 : 0
         let rows = try connection.query(Self.manyPackets)
         #expect(rows.rowCount == 200)
         for row in [0, 99, 199] {

@@ -28,7 +28,7 @@ struct EventLoopsTests {
 @Suite("LoopReadiness: the sockets of one loop")
 struct LoopReadinessTests {
     /// A connected pair of Unix-domain stream sockets, non-blocking; closed on deinit.
-    final class Pair {
+    final class Pair: Sendable {
         let ours: Int32, theirs: Int32
         init() throws {
             var fds: [Int32] = [0, 0]
@@ -53,7 +53,7 @@ struct LoopReadinessTests {
 
     @Test func readyMembersAreServedOnTheLoopUntilDrainedAndNotOnceTakenOut() throws {
         let queue = DispatchQueue(label: "test.loop")
-        let readiness = try #require(LoopReadiness(queue: queue))
+        let readiness = try #require(LoopReadiness(queue: queue, soleClient: SoleClient(), busyPollNanoseconds: 0))
         let pairs = try (0..<3).map { _ in try Pair() }
         let served = Mutex<[Int]>([])
         let onQueue = Mutex(true)
@@ -102,6 +102,36 @@ struct LoopReadinessTests {
             for (index, pair) in pairs.enumerated() { readiness.unwatch(fd: pair.ours, id: UInt64(index)) }
             readiness.unwatch(fd: unread.ours, id: 9)
         }
+    }
+
+    @Test func aSoleClientIsPolledForAndOtherWorkOnTheQueueStillRuns() throws {
+        let queue = DispatchQueue(label: "test.loop.poll")
+        // Polls for 5 ms after each request: longer than a sole client's turn may last, so only that limit can
+        // end a turn while the client keeps sending.
+        let readiness = try #require(LoopReadiness(queue: queue, soleClient: SoleClient(quietNanoseconds: 0), busyPollNanoseconds: 5_000_000))
+        let pair = try Pair()
+        let received = Mutex(0)
+        queue.sync {
+            _ = readiness.watch(fd: pair.ours, id: 1) {
+                while let n = pair.drain() { received.withLock { $0 += n } }
+            }
+        }
+        let sending = Atomic(true)
+        let sent = Atomic(0)
+        DispatchQueue.global().async {
+            while sending.load(ordering: .relaxed) {
+                pair.send("r")
+                sent.add(1, ordering: .relaxed)
+                usleep(200)
+            }
+        }
+        #expect(Self.eventually { received.withLock { $0 } > 100 }, "the client's requests are served")
+        let ran = Atomic(0)
+        for _ in 0..<5 { queue.async { ran.add(1, ordering: .relaxed) } }
+        #expect(Self.eventually { ran.load(ordering: .relaxed) == 5 }, "work queued on the loop runs while the client keeps sending")
+        sending.store(false, ordering: .relaxed)
+        #expect(Self.eventually { received.withLock { $0 } == sent.load(ordering: .relaxed) }, "every byte is read")
+        queue.sync { readiness.unwatch(fd: pair.ours, id: 1) }
     }
 
     private static let key = DispatchSpecificKey<Void>()

@@ -15,16 +15,20 @@ final class ConnectionPool: Sendable {
     private let closed = Atomic<Bool>(false)
     private let statementTimeout: Double
     /// Connections lent out now, and when two last were at once (uptime, nanoseconds): a read that runs alone on
-    /// a pool that saw no overlap for `quietNanoseconds` may busy-wait for its answer (`PGConnection.busyWaits`),
-    /// so that a server serving many clients, whose reads overlap most of the time, never spins.
+    /// a pool that saw no overlap for `quietNanoseconds` may busy-poll for its answer
+    /// (`PGConnection.busyPollNanoseconds`), so that a server serving many clients, whose reads overlap most of
+    /// the time, never spins.
     private let lent = Atomic<Int>(0)
     private let lastOverlap = Atomic<UInt64>(0)
     private let quietNanoseconds: UInt64
+    private let busyPollNanoseconds: UInt64
 
-    /// - Parameter quietNanoseconds: how long after two borrowers last overlapped a lone one still does not
-    ///   busy-wait.
-    init(capacity: Int, statementTimeout: Double, backoff: Backoff, quietNanoseconds: UInt64 = 10_000_000,
+    /// - Parameters:
+    ///   - busyPollNanoseconds: how long a lone read polls for each further packet of its answer (0: never).
+    ///   - quietNanoseconds: how long after two borrowers last overlapped a lone one still does not busy-poll.
+    init(capacity: Int, statementTimeout: Double, backoff: Backoff, busyPollNanoseconds: UInt64, quietNanoseconds: UInt64 = 10_000_000,
          connect: @escaping @Sendable () throws(PGError) -> PGConnection) {
+        self.busyPollNanoseconds = busyPollNanoseconds
         self.quietNanoseconds = quietNanoseconds
         self.capacity = max(1, capacity)
         self.slots = DispatchSemaphore(value: max(1, capacity))
@@ -56,7 +60,7 @@ final class ConnectionPool: Sendable {
                     throw PGErrorMapping.storeError(PGError(message: error.message, connectionLost: true), statementTimeout: statementTimeout)
                 }
             }
-            connection.busyWaits = alone
+            connection.busyPollNanoseconds = alone ? busyPollNanoseconds : 0
             do {
                 let value = try body(connection)
                 giveBack(connection)

@@ -155,19 +155,17 @@ final class PGConnection {
 
     // MARK: Waiting for an answer
 
-    /// Whether the next statements may wait for the rest of an answer without sleeping (`awaitResult`). The pool
-    /// sets it when it lends the connection: true when no other read of the process is running.
-    var busyWaits = false
-
-    /// How long a busy wait lasts before the thread sleeps until the next packet, in nanoseconds.
-    static let busyWaitNanoseconds: UInt64 = 50_000
+    /// How long the next statements may poll for each further packet of an answer instead of sleeping
+    /// (`awaitResult`), in nanoseconds; 0: never. The pool sets it when it lends the connection, to its busy-poll
+    /// time when no other read of the process is running, else 0.
+    var busyPollNanoseconds: UInt64 = 0
 
     /// The result of the statement just sent, as `PQexec` gives it (the last error if any, else the first result).
     ///
     /// PostgreSQL sends a large answer in 8 KB packets a few microseconds apart; waiting for each one in `poll`
     /// costs the thread a sleep and a wake-up per packet, about half of annalsd's CPU for a 50-event page read by
-    /// one client (68% of it in the kernel, 18 context switches per page). With `busyWaits`, once the first bytes
-    /// have arrived the socket is polled without sleeping for up to `busyWaitNanoseconds` before each further
+    /// one client (68% of it in the kernel, 18 context switches per page). With `busyPollNanoseconds`, once the
+    /// first bytes have arrived the socket is polled without sleeping for up to that long before each further
     /// packet: spin, then park, as a lock does. Only a read running alone does so, so a busy server never spends a
     /// core spinning that PostgreSQL or another read could use.
     private func awaitResult(_ handle: OpaquePointer) throws(PGError) -> OpaquePointer? {
@@ -175,7 +173,7 @@ final class PGConnection {
         var started = false
         while true {
             while PQisBusy(handle) == 1 {
-                try waitForInput(handle, spinning: started && busyWaits)
+                try waitForInput(handle, polling: started ? busyPollNanoseconds : 0)
                 guard PQconsumeInput(handle) == 1 else {
                     if let answer { PQclear(answer) }
                     throw PGError(connection: handle)
@@ -192,11 +190,12 @@ final class PGConnection {
         }
     }
 
-    /// Returns when the socket has input (or an error to report), spinning first when `spinning`.
-    private func waitForInput(_ handle: OpaquePointer, spinning: Bool) throws(PGError) {
+    /// Returns when the socket has input (or an error to report), polling it without sleeping for up to
+    /// `polling` nanoseconds first.
+    private func waitForInput(_ handle: OpaquePointer, polling: UInt64) throws(PGError) {
         var socket = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        if spinning {
-            let deadline = DispatchTime.now().uptimeNanoseconds + Self.busyWaitNanoseconds
+        if polling > 0 {
+            let deadline = DispatchTime.now().uptimeNanoseconds + polling
             repeat {
                 if poll(&socket, 1, 0) != 0 { return }
             } while DispatchTime.now().uptimeNanoseconds < deadline

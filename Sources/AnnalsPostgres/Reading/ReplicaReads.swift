@@ -38,7 +38,7 @@ final class ReplicaReads: Sendable {
     /// `schemaVersion` (waiting up to `catchUpSeconds` for it to replay a migration the primary just made).
     /// - Throws: `StoreError` with one line that says the replica: it cannot be reached or logged in to, it is
     ///   not in recovery (a primary, not a replica), or it holds no Annals store of this version.
-    init(connectionString: String, poolSize: Int, statementTimeout: Double, schemaVersion: Int,
+    init(connectionString: String, poolSize: Int, busyPollNanoseconds: UInt64, statementTimeout: Double, schemaVersion: Int,
          catchUpSeconds: Double = 10) throws(StoreError) {
         let target: ConnectionString
         do {
@@ -79,7 +79,8 @@ final class ReplicaReads: Sendable {
             first.close()
             throw StoreError(.io, "the replica \(target.place) cannot be read: \((error as? PGError)?.message ?? "\(error)")")
         }
-        pool = ConnectionPool(capacity: poolSize, statementTimeout: statementTimeout, backoff: Backoff(), connect: connect)
+        pool = ConnectionPool(capacity: poolSize, statementTimeout: statementTimeout, backoff: Backoff(),
+                              busyPollNanoseconds: busyPollNanoseconds, connect: connect)
         pool.adopt(first)
     }
 
