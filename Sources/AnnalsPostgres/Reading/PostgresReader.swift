@@ -66,7 +66,8 @@ struct PostgresReader {
 
     /// A detail's rows in one statement, so the server starts one executor, not three (`DetailPart` tells the
     /// rows apart; `$1` is the id, `$2` its reference facet). Columns: part, revision, the referrer's timeline
-    /// position (3), seq, recorded, retraction, reference target, record, body_z, body_length, dict.
+    /// position (3), seq, recorded, retraction, reference target, record, body_z, body_length, dict. The rows are
+    /// put in order by `encodedDetail`, not by a sort in the statement (8 µs of a 130 µs statement, pgbench).
     private static let detailSQL = """
         WITH e AS MATERIALIZED (SELECT event FROM events WHERE id = $1)
         SELECT 0::bigint AS part, r.revision::bigint AS revision, NULL::bigint AS lower_day, NULL::bigint AS upper_day,
@@ -79,13 +80,12 @@ struct PostgresReader {
         SELECT 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, substr(f.name, 3), c.record, NULL, NULL, NULL
         FROM e JOIN facets f ON f.event = e.event AND f.name >= 'r:' AND f.name < 'r;'
         LEFT JOIN events t ON t.id = substr(f.name, 3) LEFT JOIN revisions c ON c.event = t.event AND c.revision = t.content_revision
-        ORDER BY part, revision, lower_day, upper_day, referrer
         """
 
     func encodedDetail(id: String, revision: Int?) throws -> [UInt8]? {
         let result = try connection.query(Self.detailSQL, [.text(id), .text(Facets.reference(id))])
         var rows: [DetailAssembler.Row] = []
-        var referrers: [StoredEventView] = []
+        var referrers: [(position: TimelinePosition, view: StoredEventView)] = []
         var referenced = Set<String>()
         var targets: [String: StoredEventView] = [:]
         for row in 0..<result.rowCount {
@@ -99,7 +99,9 @@ struct PostgresReader {
                 rows.append(DetailAssembler.Row(seq: result.int64(row, 5), revision: result.int(row, 1), recorded: result.int64(row, 6),
                                                 retraction: result.text(row, 7), record: result.bytes(row, 9), body: body))
             case .referrer:
-                if let view = try result.withBytes(row, 9, { (bytes) throws(ProtocolError) in try StoredEventView(bytes) }) { referrers.append(view) }
+                if let view = try result.withBytes(row, 9, { (bytes) throws(ProtocolError) in try StoredEventView(bytes) }) {
+                    referrers.append((TimelinePosition(lower: result.int64(row, 2), upper: result.int64(row, 3), id: result.text(row, 4) ?? ""), view))
+                }
             case .reference:
                 guard let target = result.text(row, 8) else { continue }
                 referenced.insert(target)
@@ -108,10 +110,12 @@ struct PostgresReader {
                 throw StoreError(.corrupt, "a detail row of an unknown part")
             }
         }
+        rows.sort { $0.revision < $1.revision }
+        referrers.sort { $0.position < $1.position }
         return try DetailAssembler.encode(id: id, revision: revision, rows: rows, targets: { ids in
             // The current content's references were read with the revisions; an older revision's are read now.
             referenced.isSuperset(of: ids) ? targets : try contentViews(ids: ids)
-        }, referrers: { referrers })
+        }, referrers: { referrers.map(\.view) })
     }
 
     // MARK: Change log
