@@ -31,6 +31,8 @@ enum PGErrorMapping {
         switch error.sqlState ?? "" {
         case "57014":
             return StoreError(.io, "the query took longer than \(seconds(statementTimeout)) s and was cancelled\(write == .outcomeUnknown ? "" : written)")
+        case "55P03":
+            return StoreError(.io, "the query waited longer than \(seconds(statementTimeout)) s for another session's lock and was cancelled\(write == .outcomeUnknown ? "" : written)")
         case "53100":
             return StoreError(.full, "the database server's disk is full; nothing was written, reads still work")
         case "53300":

@@ -12,6 +12,9 @@ struct ErrorMappingTests {
         #expect(error.message == "the query took longer than 30 s and was cancelled")
         let short = PGErrorMapping.storeError(PGError(sqlState: "57014", message: "x"), statementTimeout: 0.25, write: .nothingWritten)
         #expect(short.message == "the query took longer than 0.25 s and was cancelled; nothing was written")
+        let lock = PGErrorMapping.storeError(PGError(sqlState: "55P03", message: "canceling statement due to lock timeout"), statementTimeout: 30, write: .nothingWritten)
+        #expect(lock.code == .io)
+        #expect(lock.message == "the query waited longer than 30 s for another session's lock and was cancelled; nothing was written")
     }
 
     @Test func aLostConnectionIsUnavailable() {

@@ -54,6 +54,39 @@ struct FaultTests {
         #expect(try store.append([.event(Sample.event("second", "2019-01-29"))]).first?.seq == 2)
     }
 
+    /// A group's inserts may take longer than the timeout (the insert that overflows the search index's pending
+    /// list merges it into the index); waiting on another session's lock may not.
+    @Test func aSlowWriteIsNotCutShortButItsLockWaitsAre() throws {
+        let database = try TestDatabase()
+        var options = TestDatabase.options
+        options.statementTimeoutSeconds = 0.5
+        let store = try database.store(options)
+        defer { store.close() }
+        _ = try store.append([.event(Sample.event("first", "2019-01-28"))])
+        try TestDatabase.run(database.url, """
+            CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1.5); RETURN NULL; END $$;
+            CREATE TRIGGER slow_events BEFORE INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION slow_insert();
+            """)
+        #expect(try store.append([.event(Sample.event("slow", "2019-01-29"))]).first?.isAccepted == true)
+        #expect(try store.get(id: "slow") != nil)
+        try TestDatabase.run(database.url, "DROP TRIGGER slow_events ON events")
+
+        let holder = try PGConnection(try ConnectionString(database.url), statementTimeout: 0)
+        defer { holder.close() }
+        try holder.execute("BEGIN; LOCK TABLE facets IN SHARE MODE")
+        let error = #expect(throws: StoreError.self) {
+            _ = try store.append([.event(Sample.event("third", "2019-01-30"))])
+        }
+        #expect(error?.message == "the query waited longer than 0.5 s for another session's lock and was cancelled; nothing was written")
+        try holder.execute("ROLLBACK")
+        #expect(try store.get(id: "third") == nil)
+        #expect(try store.append([.event(Sample.event("third", "2019-01-30"))]).first?.isAccepted == true)
+        // Reads after a write still have the timeout: the write's exemption ended with its transaction.
+        try holder.execute("BEGIN; LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+        #expect(throws: StoreError.self) { _ = try store.timeline(TimelineQuery()) }
+        try holder.execute("ROLLBACK")
+    }
+
     @Test func duringAnOutageAppendsFailAsUnavailableWriteNothingAndReadsResumeByThemselves() throws {
         let database = try TestDatabase()
         let store = try database.store()
