@@ -33,13 +33,19 @@ struct FaultTests {
         })
     }
 
-    @Test func aStatementPastTheTimeoutIsCancelledAndNothingIsWritten() throws {
-        let database = try TestDatabase()
+    /// A store whose statements time out after 0.5 s, holding one event ("first").
+    private static func storeWithHalfSecondTimeout(_ database: TestDatabase) throws -> PostgresEventStore {
         var options = TestDatabase.options
         options.statementTimeoutSeconds = 0.5
         let store = try database.store(options)
-        defer { store.close() }
         _ = try store.append([.event(Sample.event("first", "2019-01-28"))])
+        return store
+    }
+
+    @Test func aStatementPastTheTimeoutIsCancelledAndNothingIsWritten() throws {
+        let database = try TestDatabase()
+        let store = try Self.storeWithHalfSecondTimeout(database)
+        defer { store.close() }
         // Another session holds the log lock, so the writer's lock wait runs past the timeout.
         let holder = try PGConnection(try ConnectionString(database.url), statementTimeout: 0)
         defer { holder.close() }
@@ -58,11 +64,8 @@ struct FaultTests {
     /// list merges it into the index); waiting on another session's lock may not.
     @Test func aSlowWriteIsNotCutShortButItsLockWaitsAre() throws {
         let database = try TestDatabase()
-        var options = TestDatabase.options
-        options.statementTimeoutSeconds = 0.5
-        let store = try database.store(options)
+        let store = try Self.storeWithHalfSecondTimeout(database)
         defer { store.close() }
-        _ = try store.append([.event(Sample.event("first", "2019-01-28"))])
         try TestDatabase.run(database.url, """
             CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1.5); RETURN NULL; END $$;
             CREATE TRIGGER slow_events BEFORE INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION slow_insert();
@@ -141,11 +144,8 @@ struct FaultTests {
 
     @Test func aReadPastTheTimeoutIsCancelledWithAClearError() throws {
         let database = try TestDatabase()
-        var options = TestDatabase.options
-        options.statementTimeoutSeconds = 0.5
-        let store = try database.store(options)
+        let store = try Self.storeWithHalfSecondTimeout(database)
         defer { store.close() }
-        _ = try store.append([.event(Sample.event("first", "2019-01-28"))])
         // Another session keeps every reader out of the events table.
         let holder = try PGConnection(try ConnectionString(database.url), statementTimeout: 0)
         defer { holder.close() }
