@@ -36,6 +36,9 @@ public final class PostgresEventStore: EventStore {
         public var compressionLevel: Int32 = 3
         /// Largest number of entries one group transaction takes.
         public var maxGroupEntries = 10_000
+        /// About how many bytes of encoded details this process keeps between commits (`annalsd
+        /// --db-detail-cache`, in MiB; 0: none): `DetailCache`.
+        public var detailCacheBytes = 64 << 20
         /// A streaming replica of the database (`annalsd --db-replica`): pages, details and stats are read there
         /// once it has replayed this process's commits (`ReplicaReads`), with a pool of `poolSize` connections.
         public var replicaConnectionString: String?
@@ -64,6 +67,7 @@ public final class PostgresEventStore: EventStore {
     private let pending: GroupCommitQueue<PostgresEntry>
     private let pool: ConnectionPool
     private let replica: ReplicaReads?
+    private let details: DetailCache
     private let listener = Mutex<NotificationListener?>(nil)
     private let commitHandlers = Mutex<[@Sendable (Int64) -> Void]>([])
     /// The highest log position handed to the commit handlers (this process's commits and others').
@@ -117,6 +121,7 @@ public final class PostgresEventStore: EventStore {
         self.codec = codec
         self.training = training
         announcedSeq = Mutex(lastSeq)
+        details = DetailCache(capacityBytes: options.detailCacheBytes, committedThrough: lastSeq)
         let backoff = Backoff()
         pool = ConnectionPool(capacity: options.poolSize, statementTimeout: timeout, backoff: backoff,
                               busyPollNanoseconds: options.busyPollNanoseconds, connect: connect)
@@ -129,7 +134,9 @@ public final class PostgresEventStore: EventStore {
             let listening = try NotificationListener(
                 channels: [PostgresWriter.channel, Dictionaries.channel], connect: connect,
                 received: { [weak self] channel, payload in self?.notified(channel: channel, payload: payload) },
-                reconnected: { [weak self] connection in self?.listenerReconnected(connection) })
+                lost: { [weak self] in self?.details.suspend() },
+                reconnected: { [weak self] connection in self?.listenerReconnected(connection) },
+                confirmed: { [weak self] moment in self?.details.confirm(at: moment) })
             listener.withLock { $0 = listening }
         } catch {
             pool.close()
@@ -196,13 +203,21 @@ public final class PostgresEventStore: EventStore {
 
     private func apply(_ group: GroupCommitQueue<PostgresEntry>.Group) {
         let committed = writer.value.apply(group.map(\.entries))
-        // Reads that follow an acknowledgement must see the commit, on the replica too.
-        if let last = committed.lastSeq { replica?.committed(through: last) }
+        // Reads that follow an acknowledgement must see the commit, on the replica and in the kept details too.
+        if let last = committed.lastSeq {
+            details.committed(through: last)
+            replica?.committed(through: last)
+        }
         for (batch, result) in zip(group, committed.results) { batch.completion(result) }
         if let last = committed.lastSeq {
             announce(last)
             maybeTrainDictionary(lastSeq: last)
         }
+    }
+
+    /// Tests only: hears no more notifications (kept details are still served for the listener's lease).
+    func stopListening() {
+        listener.withLock { $0 }?.stop()
     }
 
     /// Tests only: the writer loses its connection at `point` in its next group.
@@ -229,6 +244,7 @@ public final class PostgresEventStore: EventStore {
 
     private func notified(channel: String, payload: String) {
         if channel == PostgresWriter.channel, let seq = Int64(payload) {
+            details.committed(through: seq)
             announce(seq)
         } else if channel == Dictionaries.channel {
             trainingQueue.async { [weak self] in self?.reloadDictionaries() }
@@ -238,6 +254,7 @@ public final class PostgresEventStore: EventStore {
     /// After the listening connection was lost and made again: commits may have been missed meanwhile, so the
     /// handlers hear the current last position once.
     private func listenerReconnected(_ connection: PGConnection) {
+        details.resume()
         guard let seq = try? connection.query("SELECT seq FROM log_head").int64(0, 0) else { return }
         announce(seq, always: true)
         trainingQueue.async { [weak self] in self?.reloadDictionaries() }
@@ -330,8 +347,24 @@ public final class PostgresEventStore: EventStore {
         }
     }
 
+    /// The detail kept since the last commit, or read and kept when it was read on the primary (a replica may
+    /// trail another process's commit that already emptied the cache).
     public func encodedDetail(id: String, revision: Int?) throws(StoreError) -> [UInt8]? {
-        try read { try $0.encodedDetail(id: id, revision: revision) }
+        let key = DetailCache.Key(id: id, revision: revision)
+        if let kept = details.lookup(key) { return kept }
+        let ticket = details.ticket()
+        let read = { (reader: PostgresReader) throws in try reader.encodedDetail(id: id, revision: revision) }
+        if let replica, case .answered(let payload) = replica.read({ try read(PostgresReader(connection: $0, codec: codec)) }) {
+            return payload
+        }
+        let payload = try readPrimary(read)
+        details.keep(payload, for: key, ticket: ticket)
+        return payload
+    }
+
+    /// Gets answered from kept details, and gets read from the database (tests).
+    var detailCacheCounts: (hits: Int, misses: Int) {
+        (details.hits.load(ordering: .relaxed), details.misses.load(ordering: .relaxed))
     }
 
     public func encodedTimeline(_ query: TimelineQuery) throws(StoreError) -> EncodedPage {

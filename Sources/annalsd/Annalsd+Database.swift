@@ -26,12 +26,16 @@ extension Annalsd {
                 throw ValidationError("--db-replica takes a PostgreSQL database as a URL (postgresql://USER@HOST/DB?…), like --db")
             }
             if let dbPool, !(1...256).contains(dbPool) { throw ValidationError("--db-pool must be between 1 and 256 connections, not \(dbPool)") }
+            if let dbDetailCache, !(0...65_536).contains(dbDetailCache) {
+                throw ValidationError("--db-detail-cache must be between 0 (none) and 65536 MiB, not \(dbDetailCache)")
+            }
             if let dbStatementTimeout, !(dbStatementTimeout == 0 || (0.001...86_400).contains(dbStatementTimeout)) {
                 throw ValidationError("--db-statement-timeout must be 0 (no limit) or between 0.001 and 86400 seconds, not \(dbStatementTimeout)")
             }
             return
         }
-        for (flag, given) in [("--db-pool", dbPool != nil), ("--db-replica", dbReplica != nil), ("--db-statement-timeout", dbStatementTimeout != nil)] where given {
+        for (flag, given) in [("--db-pool", dbPool != nil), ("--db-replica", dbReplica != nil), ("--db-detail-cache", dbDetailCache != nil),
+                              ("--db-statement-timeout", dbStatementTimeout != nil)] where given {
             throw ValidationError("\(flag) is a setting of the PostgreSQL engine, and --db names a SQLite file (or is not given): leave it out, or give --db postgresql://USER@HOST/DB")
         }
         guard let db else { return }
@@ -62,6 +66,7 @@ extension Annalsd {
             options.busyPollNanoseconds = UInt64(busyPoll) * 1000
             options.replicaConnectionString = replica?.text
             if let dbStatementTimeout { options.statementTimeoutSeconds = dbStatementTimeout }
+            if let dbDetailCache { options.detailCacheBytes = dbDetailCache << 20 }
             return try OpenedStore.postgres(url, replica: replica, options: options)
         }
         let path = try db ?? Self.defaultDatabasePath()

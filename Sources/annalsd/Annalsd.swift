@@ -31,6 +31,11 @@ struct Annalsd: ParsableCommand {
         valueName: "url"))
     var dbReplica: String?
 
+    @Option(name: .customLong("db-detail-cache"), help: ArgumentHelp(
+        "PostgreSQL: memory for the events this annalsd has read (get), kept until anything is committed: its own commits empty it before they are acknowledged, another annalsd's as soon as their notification arrives (never kept more than 1 s); 0: none (default: 64).",
+        valueName: "MiB"))
+    var dbDetailCache: Int?
+
     @Option(name: .customLong("db-statement-timeout"), help: ArgumentHelp(
         "PostgreSQL: a statement running longer than this is cancelled and its request answered with an error; 0: no limit (default: 30).",
         valueName: "seconds"))

@@ -82,6 +82,8 @@ struct PostgresStartupTests {
             (["--db", url, "--sync", "full"], "--sync is a setting of the SQLite engine"),
             (["--db", url, "--db-pool", "0"], "--db-pool must be between 1 and 256"),
             (["--db", url, "--db-statement-timeout", "100000"], "--db-statement-timeout must be 0"),
+            (["--db", url, "--db-detail-cache", "65537"], "--db-detail-cache must be between 0 (none) and 65536 MiB"),
+            (["--db", "/tmp/annals-e2e-never.sqlite", "--db-detail-cache", "64"], "--db-detail-cache is a setting of the PostgreSQL engine"),
             (["--db", "/tmp/annals-e2e-never.sqlite", "--db-pool", "4"], "--db-pool is a setting of the PostgreSQL engine"),
             (["--db", "/tmp/annals-e2e-never.sqlite", "--db-replica", url], "--db-replica is a setting of the PostgreSQL engine"),
             (["--db", url, "--db-replica", "/tmp/annals-e2e-never-replica.sqlite"], "--db-replica takes a PostgreSQL database"),

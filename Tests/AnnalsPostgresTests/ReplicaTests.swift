@@ -48,6 +48,7 @@ struct ReplicaTests {
 
         var options = TestDatabase.options
         options.replicaConnectionString = try Self.replicaURL(of: database)
+        options.detailCacheBytes = 0  // where each get is read is the question here; kept details are not read
         let store = try database.store(options)
         defer { store.close() }
         let first = Sample.diplomacy[0].id
