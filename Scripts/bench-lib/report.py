@@ -143,6 +143,11 @@ md.append("- **Transports**: Annals' ingest and queries go over a Unix-domain so
           "and pgbench's queries do to PostgreSQL; ping goes over loopback TCP, as redis-benchmark's does to Redis; the "
           "1-client actor and get pages are run over TCP as well, to show the transport's share. Each row's "
           "\"transport\" column says which (Annals / peer).")
+md.append("- **What a client does with an answer**: `annals-bench latency` steps over every field of every record of a "
+          "page with its length checked and builds no Swift values, as pgbench's libpq splits each row into fields and "
+          "converts none (`--decode` decodes into `EventRecord`s instead; runs before 2026-12-03 did, costing about "
+          "2.5 µs a record on the client, inside the measured latency). Annals on PostgreSQL keeps the details it reads "
+          "between commits (`--db-detail-cache`, on by default, as a user runs it); the gets are run again with it off.")
 md.append("- **Search lag**: during each size's 8-client ingest, `annals-bench search-lag` appends one event every 100 ms "
           "on a connection of its own, each carrying a word no other event holds, and a second connection (which never "
           "writes, so read-your-writes does not make it wait) searches for the words not yet found every 5 ms; a probe's "
@@ -306,6 +311,10 @@ for n in sizes:
                       transport=tr)
                 add13(f"{label}, {who}: p50 (µs)", get(a, "p50_us"), "Annals on SQLite", get(annals_latency(n, q, c), "p50_us"),
                       higher_better=False, transport=tr)
+                if q == "get":
+                    u = latency(n, "annals-pg-uncached", q, c)
+                    add13(f"{label}, {who}, no detail cache (--db-detail-cache 0): p50 (µs)", get(u, "p50_us"), "PostgreSQL",
+                          get(p, "p50_us"), higher_better=False, transport=tr)
         # At 16 clients the round trip is compared by throughput: pgbench stamps a transaction's end with the time
         # its thread last read the clock, so answers shorter than one of its turns are logged as 0 µs.
         for c, key, unit, higher_better in ((1, "p50_us", "p50 (µs)", False), (16, "ops_per_second", "throughput (queries/s)", True)):

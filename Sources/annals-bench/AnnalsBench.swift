@@ -11,7 +11,7 @@ import Foundation
 /// - `load --port P --file corpus.jsonl --clients K [--batch 1000] [--limit N] [--ready-file F]`: ingest through AnnalsClient.
 /// - `search-lag --port P [--interval-ms 100] [--poll-ms 5] [--start-file F] [--stop-file F] [--seconds S]`: how long
 ///   after an append's acknowledgement a search on another connection finds its words (`SearchLagCommand`).
-/// - `latency --port P --params dir --query actor|range|text|get|roundtrip --clients C --seconds S [--pid annalsd]`.
+/// - `latency --port P --params dir --query actor|range|text|get|roundtrip --clients C --seconds S [--pid annalsd] [--decode]`.
 /// - `ping --port P --connections C --seconds S`, `idle --port P --connections N --pid annalsd`.
 /// - `store-stats --port P`: the server's stats.
 ///

@@ -13,7 +13,7 @@ struct Args {
             let name = String(arg.dropFirst(2))
             if let eq = name.firstIndex(of: "=") {
                 values[String(name[..<eq])] = String(name[name.index(after: eq)...])
-            } else if ["sync-full", "reverse", "json"].contains(name) {
+            } else if ["sync-full", "reverse", "json", "decode"].contains(name) {
                 flags.insert(name)
             } else if let value = it.next() {
                 values[name] = value

@@ -44,6 +44,7 @@ enum LatencyCommand {
         let pid = try args.int("pid", default: 0)
         // The row's label: "annals", or "annals-pg" for annalsd on the PostgreSQL engine.
         let system = args.string("system", default: "annals")
+        let decode = args.flag("decode")
         let params = try Params(dir: try args.string("params"), words: try args.int("words", default: 100))
         guard ["actor", "range", "text", "get", "roundtrip"].contains(query) else { throw BenchError("--query must be actor, range, text, get or roundtrip") }
 
@@ -82,7 +83,7 @@ enum LatencyCommand {
         let threads = clients < 2 ? 1 : 2
         let drivers = (0..<threads).map { t in
             PollingDriver(connections: stride(from: t, to: clients, by: threads).map { c in (sockets[c], UInt64(c + 1) &* 7919) },
-                          deadline: deadline, makeRequest: makeRequest)
+                          deadline: deadline, decode: decode, makeRequest: makeRequest)
         }
         let done = DispatchGroup()
         let start = DispatchTime.now()
@@ -128,6 +129,8 @@ final class PollingDriver: @unchecked Sendable {
         var rng: SeededRandom
         var decoder = FrameDecoder(maxFrameSize: ServerLimits.defaultMaxFrameSize)
         var page = PageAssembler()
+        /// Records of the page frames walked so far (`AnswerWalker`).
+        var walkedRecords = 0
         var sentAt: UInt64 = 0
         var requestID: UInt32 = 1
     }
@@ -135,15 +138,19 @@ final class PollingDriver: @unchecked Sendable {
     private var clients: [Client]
     private let deadline: UInt64
     private let makeRequest: @Sendable (inout SeededRandom) -> Request
+    /// Decode answers into values, rather than walk them as pgbench does (`AnswerWalker`).
+    private let decode: Bool
     private(set) var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
     private(set) var rows = 0
     private(set) var errors = 0
     private(set) var firstError: String?
 
     /// - Parameter connections: sockets that have done the handshake, each with its request seed.
-    init(connections: [(socket: ClientSocket, seed: UInt64)], deadline: UInt64, makeRequest: @escaping @Sendable (inout SeededRandom) -> Request) {
+    init(connections: [(socket: ClientSocket, seed: UInt64)], deadline: UInt64, decode: Bool,
+         makeRequest: @escaping @Sendable (inout SeededRandom) -> Request) {
         clients = connections.map { Client(socket: $0.socket, rng: SeededRandom(seed: $0.seed)) }
         self.deadline = deadline
+        self.decode = decode
         self.makeRequest = makeRequest
     }
 
@@ -195,6 +202,13 @@ final class PollingDriver: @unchecked Sendable {
 
     /// Rows answered by `frame`, or nil while a page is still arriving.
     private func answer(_ k: Int, _ frame: Frame) throws(ProtocolError) -> Int? {
+        if !decode, frame.type == .page {
+            clients[k].walkedRecords += try AnswerWalker.pageRecords(frame.payload)
+            guard !frame.more else { return nil }
+            defer { clients[k].walkedRecords = 0 }
+            return clients[k].walkedRecords
+        }
+        if !decode, frame.type == .detail { return 1 }
         if frame.type == .page {
             guard let page = try clients[k].page.add(frame) else { return nil }
             clients[k].page = PageAssembler()
