@@ -10,9 +10,11 @@ import Synchronization
 /// get here as soon as its notification does. Where a notification can be missed the cache is off: from the
 /// moment the listening connection is lost until it listens again (`suspend`, `resume`), and whenever the
 /// listener has not confirmed for `leaseNanoseconds` that it still hears every commit (`confirm`; a connection
-/// can die without a word). Its size is bounded by two generations: entries go into the younger one, which becomes the older
-/// when it holds half the capacity (the older one is dropped then), and a hit in the older one moves the entry
-/// back into the younger: least recently used entries go first.
+/// can die without a word).
+///
+/// Its size is bounded by two generations: entries go into the younger one, which becomes the older when it
+/// holds half the capacity (the older one is dropped then), and a hit in the older one moves the entry back
+/// into the younger: the least recently used go first.
 final class DetailCache: Sendable {
     /// What a get asked for: an event, and a revision of it or its current one.
     struct Key: Hashable, Sendable {
