@@ -37,7 +37,8 @@ public struct ServerConfiguration: Sendable {
     public var subscriberBufferLimit = 16 << 20
     /// Event loops (see `EventLoops`): the queries that run at once, for all connections together (give the
     /// store one reader connection for each, and one for amends and retractions). Each connection runs on
-    /// one loop; more loops than cores only add thread switches to CPU-bound reads.
+    /// one loop; more loops than cores only add thread switches to CPU-bound reads, while reads that wait for
+    /// another server's answers (PostgreSQL) want more, or a core idles while its loop waits.
     public var concurrentReads = ServerConfiguration.cores
     /// While one client alone sends requests, how long a loop polls for its next one instead of sleeping until
     /// Dispatch wakes it (`LoopReadiness`), in microseconds; 0: never. Costs at most this much CPU per request

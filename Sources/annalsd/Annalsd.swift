@@ -97,9 +97,13 @@ struct Annalsd: ParsableCommand {
     var maxQueuedAppends = ServerConfiguration().maxQueuedAppends
 
     @Option(name: .customLong("concurrent-reads"), help: ArgumentHelp(
-        "Event loops, i.e. queries run at once for all connections together; each connection is served by one loop, first come first served; default: the cores online.",
+        "Event loops, i.e. queries run at once for all connections together; each connection is served by one loop, first come first served; default: the cores online, twice as many on PostgreSQL (a loop waits for the database server's answers).",
         valueName: "n"))
-    var concurrentReads = ServerConfiguration.cores
+    var concurrentReadsGiven: Int?
+
+    /// `--concurrent-reads`, or its default for the engine `--db` selects: SQLite's reads keep a core busy, a
+    /// PostgreSQL read waits for the database server's answer while another loop's query could run.
+    var concurrentReads: Int { concurrentReadsGiven ?? ServerConfiguration.cores * (usesPostgres ? 2 : 1) }
 
     @Option(name: .customLong("busy-poll-us"), help: ArgumentHelp(
         "While a single client alone sends requests, how long a thread waits for its next request, or for the next packet of a PostgreSQL answer, by polling instead of sleeping (a wake-up costs tens of microseconds); never with several clients; 0: never.",
@@ -181,7 +185,9 @@ struct Annalsd: ParsableCommand {
             throw Failure("cannot listen on \(host):\(port): \(error)")
         }
         Self.handleSignals(server: server, store: store, logger: logger)
-        logger.info("serving \(opened.description)", metadata: ["token": "\(configuration.token == nil ? "none" : "required")"])
+        logger.info("serving \(opened.description)", metadata: [
+            "token": "\(configuration.token == nil ? "none" : "required")", "event-loops": "\(concurrentReads)",
+        ])
         FileHandle.standardOutput.write(Data("annalsd \(AnnalsServer.version) listening on \(host):\(server.port)\(socket.map { " and unix:" + $0 } ?? "")\n".utf8))
         dispatchMain()
     }

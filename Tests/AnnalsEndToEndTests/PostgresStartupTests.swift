@@ -41,6 +41,18 @@ struct PostgresStartupTests {
         #expect(line.contains("annals_e2e_no_such_database") && line.contains("does not exist"), "\(line)")
     }
 
+    /// A loop waits while PostgreSQL answers, so annalsd runs twice as many on PostgreSQL as on SQLite, unless told.
+    @Test func postgresqlGetsTwiceTheEventLoopsOfSQLite() throws {
+        let cores = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        let database = try PostgresTestDatabase()
+        for (arguments, path, loops) in [([String](), database.url, 2 * cores), (["--concurrent-reads", "3"], database.url, 3),
+                                         ([], nil, cores)] {
+            let server = try ServerProcess(arguments: arguments, databasePath: path)
+            try server.stop()
+            #expect(server.log.contains("event-loops=\(loops)"), "\(arguments) \(path ?? "sqlite"): \(server.log)")
+        }
+    }
+
     /// On a cluster of the test's own whose server asks one role for a password: the right one is used and hidden
     /// from ps and the log; a wrong one is one line that does not show it either.
     @Test func aPasswordIsUsedButShownNowhere() throws {
