@@ -32,7 +32,7 @@ struct Annalsd: ParsableCommand {
     var dbReplica: String?
 
     @Option(name: .customLong("db-detail-cache"), help: ArgumentHelp(
-        "PostgreSQL: memory for the events this annalsd has read (get), kept until anything is committed: its own commits empty it before they are acknowledged, another annalsd's as soon as their notification arrives (never kept more than 1 s); 0: none (default: 64).",
+        "PostgreSQL: memory for the events this annalsd has read (get), kept until anything is committed: its own commits empty it before they are acknowledged, another annalsd's as soon as their notification arrives (nothing is served while the listening connection is lost or unconfirmed for 2 s); 0: none (default: 64).",
         valueName: "MiB"))
     var dbDetailCache: Int?
 
