@@ -9,8 +9,8 @@ import Glibc
 /// When the connection is lost, `lost` runs (notifications may be missed from then on) and the connection is made
 /// again with backoff (0.1 s doubling to 5 s); `reconnected` runs once it listens again, so a follower can catch up
 /// on what was committed meanwhile. While it listens, a round trip every `confirmIntervalNanoseconds` proves it
-/// still does: `confirmed(start)` runs after the notifications that arrived before its answer were handed on, so
-/// every commit made before `start` (uptime, nanoseconds) has been heard of.
+/// still does (a connection can die without a word): `confirmed(start)` runs once the answer came back and the
+/// notifications that arrived before it were handed on; `start` is when the round trip began (uptime, ns).
 final class NotificationListener: @unchecked Sendable {
     /// The thread's state; touched only by the listening thread (after `start`).
     private var connection: PGConnection?

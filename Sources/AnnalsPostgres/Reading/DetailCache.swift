@@ -44,7 +44,7 @@ final class DetailCache: Sendable {
         var emptiedThrough: Int64
         /// While notifications may be missed, nothing is kept or served.
         var suspended = false
-        /// Every commit made before this moment (uptime, nanoseconds) has been heard of.
+        /// When the listener last proved it was listening (uptime, nanoseconds).
         var confirmedAt: UInt64
     }
 
@@ -129,7 +129,8 @@ final class DetailCache: Sendable {
         }
     }
 
-    /// The listener has heard of every commit made before `moment` (uptime, nanoseconds).
+    /// The listener was listening at `moment` (uptime, nanoseconds): its notifications of earlier commits are
+    /// on their way or handed on.
     func confirm(at moment: UInt64) {
         state.withLock { $0.confirmedAt = max($0.confirmedAt, moment) }
     }
