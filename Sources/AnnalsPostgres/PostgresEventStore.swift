@@ -323,10 +323,14 @@ public final class PostgresEventStore: EventStore {
 
     /// A read of pages, details or stats: on the replica when there is one and it may answer, else on the primary.
     private func read<T>(_ body: (PostgresReader) throws -> T) throws(StoreError) -> T {
-        if let replica, case .answered(let value) = replica.read({ try body(PostgresReader(connection: $0, codec: codec)) }) {
-            return value
-        }
+        if let value = readReplica(body) { return value }
         return try readPrimary(body)
+    }
+
+    /// What the replica answered, or nil: there is none, or it may not answer (it lags this process, or failed).
+    private func readReplica<T>(_ body: (PostgresReader) throws -> T) -> T? {
+        guard let replica, case .answered(let value) = replica.read({ try body(PostgresReader(connection: $0, codec: codec)) }) else { return nil }
+        return value
     }
 
     private func readPrimary<T>(_ body: (PostgresReader) throws -> T) throws(StoreError) -> T {
@@ -354,9 +358,7 @@ public final class PostgresEventStore: EventStore {
         if let kept = details.lookup(key) { return kept }
         let ticket = details.ticket()
         let read = { (reader: PostgresReader) throws in try reader.encodedDetail(id: id, revision: revision) }
-        if let replica, case .answered(let payload) = replica.read({ try read(PostgresReader(connection: $0, codec: codec)) }) {
-            return payload
-        }
+        if let payload = readReplica(read) { return payload }
         let payload = try readPrimary(read)
         details.keep(payload, for: key, ticket: ticket)
         return payload

@@ -171,9 +171,7 @@ struct DetailCacheTests {
 
     @Test func withoutACacheEveryGetReadsTheDatabase() throws {
         let database = try TestDatabase()
-        var options = TestDatabase.options
-        options.detailCacheBytes = 0
-        let store = try database.store(options)
+        let store = try database.store { $0.detailCacheBytes = 0 }
         defer { store.close() }
         _ = try store.append([.event(Sample.event("e1", "2019-01-28"))])
         for _ in 0..<3 { #expect(try store.get(id: "e1") != nil) }

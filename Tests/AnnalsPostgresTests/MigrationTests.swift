@@ -104,9 +104,7 @@ struct MigrationTests {
             release.wait()
             reader.close()
         }
-        var options = TestDatabase.options
-        options.statementTimeoutSeconds = 0.5
-        let store = try database.store(options)
+        let store = try database.store { $0.statementTimeoutSeconds = 0.5 }
         defer { store.close() }
         #expect(try TestDatabase.scalar(database.url, "SELECT version FROM annals_schema") == Int64(PostgresSchema.version))
         #expect(try Sample.diplomacy.allSatisfy { try store.get(id: $0.id, revision: nil) != nil })

@@ -46,10 +46,10 @@ struct ReplicaTests {
         _ = try elsewhere.append(Sample.diplomacy.map(LogEntry.event))
         try Self.waitForReplay(database)
 
-        var options = TestDatabase.options
-        options.replicaConnectionString = try Self.replicaURL(of: database)
-        options.detailCacheBytes = 0  // where each get is read is the question here; kept details are not read
-        let store = try database.store(options)
+        let store = try database.store { options in
+            options.replicaConnectionString = try Self.replicaURL(of: database)
+            options.detailCacheBytes = 0  // where each get is read is the question here; kept details are not read
+        }
         defer { store.close() }
         let first = Sample.diplomacy[0].id
         #expect(try store.get(id: first, revision: nil) != nil)

@@ -74,6 +74,13 @@ final class TestDatabase {
     func store(_ options: PostgresEventStore.Options = TestDatabase.options) throws -> PostgresEventStore {
         try PostgresEventStore(connectionString: url, options: options)
     }
+
+    /// A store with the tests' options as `adjust` changes them.
+    func store(_ adjust: (inout PostgresEventStore.Options) throws -> Void) throws -> PostgresEventStore {
+        var options = TestDatabase.options
+        try adjust(&options)
+        return try store(options)
+    }
 }
 
 /// Waits for `condition` with a generous deadline, polling.
