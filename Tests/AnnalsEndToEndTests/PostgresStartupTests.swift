@@ -1,3 +1,4 @@
+import AnnalsServer
 import AnnalsStoreTesting
 import Foundation
 import Testing
@@ -43,7 +44,7 @@ struct PostgresStartupTests {
 
     /// A loop waits while PostgreSQL answers, so annalsd runs twice as many on PostgreSQL as on SQLite, unless told.
     @Test func postgresqlGetsTwiceTheEventLoopsOfSQLite() throws {
-        let cores = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        let cores = ServerConfiguration.cores
         let database = try PostgresTestDatabase()
         for (arguments, path, loops) in [([String](), database.url, 2 * cores), (["--concurrent-reads", "3"], database.url, 3),
                                          ([], nil, cores)] {
