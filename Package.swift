@@ -95,7 +95,7 @@ let package = Package(
             name: "annals-bench",
             dependencies: [
                 "AnnalsCore", "AnnalsClient", "AnnalsProtocol", "AnnalsStore", "CAnnalsSQLite", "AnnalsImport",
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                "AnnalsPostgres", .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
 

@@ -1,10 +1,13 @@
 import AnnalsCore
+import AnnalsPostgres
+import AnnalsStore
 import Dispatch
 import Foundation
 
-/// `annals-bench micro --file corpus.jsonl`: per-event CPU of the AnnalsCore work annalsd does on every append
-/// (validation, the JSON encoding hashed for idempotency, folded facet keys), one thread, and of byte-level
-/// equivalents, as evidence for where ingest CPU goes outside the store.
+/// `annals-bench micro --file corpus.jsonl`: per-event CPU of the work annalsd does on every append outside the
+/// store's writer (validation, the JSON encoding hashed for idempotency, folded facet keys, the search tokens, the
+/// PostgreSQL engine's search vector, the body's compression with a dictionary trained from the corpus), one thread, and of byte-level equivalents, as evidence for where
+/// ingest CPU goes.
 enum MicroCommand {
     /// The same answer as `Text.hasControlCharacterBesidesWhitespace` (general category Cc is U+0000–U+001F and
     /// U+007F–U+009F), by scanning UTF-8 bytes.
@@ -37,10 +40,23 @@ enum MicroCommand {
         let controlBytes = time { events.reduce(0) { $0 + (hasControlBytes($1.body ?? "") ? 1 : 0) } }
         let fold = time { events.reduce(0) { n, e in n + e.actors.reduce(0) { $0 + Text.foldedKey($1.name).utf8.count } } }
         let copy = time { events.reduce(0) { n, e in var s = ""; s.reserveCapacity(e.body?.utf8.count ?? 0); s += e.body ?? ""; return n + s.utf8.count } }
+        let tokenize = time {
+            events.reduce(0) { n, e in
+                var count = 0
+                for field in [e.title, e.summary, e.body] { SearchTokenizer.forEachTokenUTF8(in: field ?? "") { count += $0.count } }
+                return n + count
+            }
+        }
+        let codec = TextCodec(level: 3)
+        codec.install(dictionary: 1, bytes: DictionaryTrainer.train(samples: events.prefix(2_000).compactMap(\.body)), current: true)
+        let compress = time { codec.withSession { session in events.reduce(0) { $0 + ((try? session.compress($1.body ?? ""))?.count ?? 0) } } }
+        let vector = time { events.reduce(0) { $0 + SearchDocument.tsvector(title: $1.title, summary: $1.summary, body: $1.body).utf8.count } }
         printJSON(["events": events.count,
                    "validate_us": validate.us, "encode_us": encode.us,
                    "body_control_check_us": control.us, "body_control_check_bytes_us": controlBytes.us,
                    "control_checks_agree": control.check == controlBytes.check,
-                   "fold_actor_names_us": fold.us, "body_copy_us": copy.us])
+                   "fold_actor_names_us": fold.us, "body_copy_us": copy.us,
+                   "search_tokens_us": tokenize.us, "search_vector_us": vector.us,
+                   "compress_body_us": compress.us, "compressed_body_bytes": compress.check / events.count])
     }
 }

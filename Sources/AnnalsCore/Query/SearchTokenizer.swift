@@ -21,41 +21,74 @@ public enum SearchTokenizer {
         forEachTokenUTF8(in: text) { body(String(decoding: $0, as: UTF8.self)) }
     }
 
-    /// Calls `body` with the UTF-8 bytes of each token of `text`, in order (valid only during the call). Tokens
-    /// are built as bytes; ASCII, nearly all of most text, takes no table lookup.
+    /// Calls `body` with the UTF-8 bytes of each token of `text`, in order (valid only during the call). The
+    /// text is read as UTF-8 bytes: an ASCII word already in lower case, nearly every word of most text, is
+    /// passed as it stands in the text; other words are built in one reused buffer.
     public static func forEachTokenUTF8(in text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        var token: [UInt8] = []
-        token.reserveCapacity(32)
-        func end() {
-            guard !token.isEmpty else { return }
-            token.withUnsafeBufferPointer(body)
-            token.removeAll(keepingCapacity: true)
-        }
-        for scalar in text.unicodeScalars {
-            let value = scalar.value
-            if value < 0x80 {
-                if (value >= 0x61 && value <= 0x7A) || (value >= 0x30 && value <= 0x39) {
-                    token.append(UInt8(value))
-                } else if value >= 0x41 && value <= 0x5A {
-                    token.append(UInt8(value + 0x20))
+        var text = text
+        text.withUTF8 { input in
+            var token: [UInt8] = []
+            token.reserveCapacity(64)
+            func end() {
+                guard !token.isEmpty else { return }
+                token.withUnsafeBufferPointer(body)
+                token.removeAll(keepingCapacity: true)
+            }
+            var index = 0
+            while index < input.count {
+                let byte = input[index]
+                if byte < 0x80 {
+                    let start = index
+                    var lowercase = true
+                    while index < input.count, let kind = asciiWordByte(input[index]) {
+                        lowercase = lowercase && kind
+                        index += 1
+                    }
+                    if index == start {  // an ASCII separator
+                        end()
+                        index += 1
+                    } else if token.isEmpty, lowercase, index == input.count || input[index] < 0x80 {
+                        body(UnsafeBufferPointer(rebasing: input[start..<index]))
+                    } else {
+                        for byte in input[start..<index] { token.append(byte | (byte >= 0x41 && byte <= 0x5A ? 0x20 : 0)) }
+                    }
+                    continue
+                }
+                let (scalar, length) = decodeScalar(input, at: index)
+                index += length
+                if let rule = FTS5Exceptions.rule(for: scalar) {
+                    switch rule {
+                    case .separator: end()
+                    case .kept: UTF8.encode(scalar) { token.append($0) }
+                    case .mapped(let folded): UTF8.encode(folded) { token.append($0) }
+                    }
+                } else if isCombiningDiacritic(scalar.value) {
+                    continue  // part of the token, and removed
+                } else if isTokenCharacter(scalar) {
+                    appendFolded(scalar, to: &token)
                 } else {
                     end()
                 }
-            } else if let rule = FTS5Exceptions.rule(for: scalar) {
-                switch rule {
-                case .separator: end()
-                case .kept: UTF8.encode(scalar) { token.append($0) }
-                case .mapped(let folded): UTF8.encode(folded) { token.append($0) }
-                }
-            } else if isCombiningDiacritic(value) {
-                continue  // part of the token, and removed
-            } else if isTokenCharacter(scalar) {
-                appendFolded(scalar, to: &token)
-            } else {
-                end()
             }
+            end()
         }
-        end()
+    }
+
+    /// For an ASCII letter or digit, whether it is already lower case (digits are); nil for any other byte.
+    @inline(__always)
+    private static func asciiWordByte(_ byte: UInt8) -> Bool? {
+        if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) { return true }
+        if byte >= 0x41 && byte <= 0x5A { return false }
+        return nil
+    }
+
+    /// The scalar whose UTF-8 (valid, as a String's is) starts at a non-ASCII byte `index`, and its length.
+    private static func decodeScalar(_ input: UnsafeBufferPointer<UInt8>, at index: Int) -> (Unicode.Scalar, Int) {
+        let lead = UInt32(input[index])
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+        var value = lead & (0x7F >> length)
+        for offset in 1..<length { value = value << 6 | UInt32(input[index + offset] & 0x3F) }
+        return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
     }
 
     private static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
