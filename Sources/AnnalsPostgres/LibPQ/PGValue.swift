@@ -45,9 +45,9 @@ enum PGValue: Sendable {
         case .bool(let value): [value ? 1 : 0]
         case .text(let value): Array(value.utf8)
         case .bytea(let value): value
-        case .int64Array(let values): Self.array(of: Oid.int8, values.map { $0.map(Self.bigEndian) })
-        case .textArray(let values): Self.array(of: Oid.text, values.map { $0.map { Array($0.utf8) } })
-        case .byteaArray(let values): Self.array(of: Oid.bytea, values)
+        case .int64Array(let values): Self.array(of: Oid.int8, values, size: { _ in 8 }) { Self.append($0, to: &$1) }
+        case .textArray(let values): Self.array(of: Oid.text, values, size: \.utf8.count) { $1.append(contentsOf: $0.utf8) }
+        case .byteaArray(let values): Self.array(of: Oid.bytea, values, size: \.count) { $1.append(contentsOf: $0) }
         case .null: nil
         }
     }
@@ -60,23 +60,29 @@ enum PGValue: Sendable {
         withUnsafeBytes(of: value.bigEndian) { out.append(contentsOf: $0) }
     }
 
+    private static func append(_ value: Int64, to out: inout [UInt8]) {
+        withUnsafeBytes(of: value.bigEndian) { out.append(contentsOf: $0) }
+    }
+
     /// A one-dimensional array in the binary layout of `array_send`: dimensions, a has-null flag, the element
-    /// type, the length and lower bound 1, then each element as a length (-1 for NULL) and its bytes.
-    static func array(of elementType: UInt32, _ elements: [[UInt8]?]) -> [UInt8] {
+    /// type, the length and lower bound 1, then each element as a length (-1 for NULL) and its bytes (`size` of
+    /// them, written by `write`), all into one buffer.
+    static func array<Element>(of elementType: UInt32, _ elements: [Element?], size: (Element) -> Int,
+                               write: (Element, inout [UInt8]) -> Void) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(20 + elements.reduce(0) { $0 + 4 + ($1?.count ?? 0) })
-        append(elements.isEmpty ? 0 : 1, to: &out)
-        append(elements.contains { $0 == nil } ? 1 : 0, to: &out)
+        out.reserveCapacity(20 + elements.reduce(0) { $0 + 4 + ($1.map(size) ?? 0) })
+        append(Int32(elements.isEmpty ? 0 : 1), to: &out)
+        append(Int32(elements.contains { $0 == nil } ? 1 : 0), to: &out)
         append(Int32(bitPattern: elementType), to: &out)
         guard !elements.isEmpty else { return out }
         append(Int32(elements.count), to: &out)
-        append(1, to: &out)
+        append(Int32(1), to: &out)
         for element in elements {
             if let element {
-                append(Int32(element.count), to: &out)
-                out.append(contentsOf: element)
+                append(Int32(size(element)), to: &out)
+                write(element, &out)
             } else {
-                append(-1, to: &out)
+                append(Int32(-1), to: &out)
             }
         }
         return out

@@ -26,9 +26,10 @@ struct WriteGroup {
     private(set) var revisions = RevisionColumns()
     private var bodyKeys: [(event: Int64, revision: Int64)] = []
     private var bodies: [[UInt8]?] = []
-    /// The shown content of events whose content changed, by event number, in first-change order.
-    private var contents: [Int64: ContentRow] = [:]
-    private var contentOrder: [Int64] = []
+    /// The shown content of events whose content changed, one row per event in first-change order (a later
+    /// change in the group replaces the row), and each event's row.
+    private var contents = ContentColumns()
+    private var contentRows: [Int64: Int] = [:]
     /// The head revision of events whose latest entry in the group is a retraction.
     private var retractedHeads: [Int64: Int64] = [:]
     private var facetLabels: [(name: String, label: String)] = []
@@ -49,16 +50,42 @@ struct WriteGroup {
         var dictionary: [Int64?] = []
     }
 
-    private struct ContentRow {
-        var id: String
-        var revision: Int64
-        var lower: Int64
-        var upper: Int64
-        var spanClass: Int64
-        var kind: Int64
-        var decade: Int64?
-        var search: String?
-        var facets: [String]
+    private struct ContentColumns {
+        var event: [Int64] = []
+        var id: [String] = []
+        var revision: [Int64?] = []
+        var lower: [Int64?] = []
+        var upper: [Int64?] = []
+        var spanClass: [Int64?] = []
+        var kind: [Int64?] = []
+        var decade: [Int64?] = []
+        var search: [String?] = []
+        var facets: [[String]] = []
+
+        /// Sets row `row` (appended when it is the next one).
+        mutating func set(_ row: Int, event: Int64, id: String, revision: Int64, content: PreparedContent, search: String?) {
+            if row == self.event.count {
+                self.event.append(event)
+                self.id.append(id)
+                self.revision.append(revision)
+                lower.append(content.lower)
+                upper.append(content.upper)
+                spanClass.append(content.spanClass)
+                kind.append(content.kind)
+                decade.append(content.decade)
+                self.search.append(search)
+                facets.append(content.facets.map(\.name))
+            } else {
+                self.revision[row] = revision
+                lower[row] = content.lower
+                upper[row] = content.upper
+                spanClass[row] = content.spanClass
+                kind[row] = content.kind
+                decade[row] = content.decade
+                self.search[row] = search
+                facets[row] = content.facets.map(\.name)
+            }
+        }
     }
 
     /// - Parameters:
@@ -109,6 +136,9 @@ struct WriteGroup {
         if batch.contains(where: { $0.prepared.rejection != nil }) {
             return batch.map { $0.prepared.rejection.map(AppendOutcome.rejected) ?? .rejected(Self.aborted) }
         }
+        // Deciding on a copy of the group copies everything earlier batches added (about as much again per
+        // batch): a batch known to be accepted whole is decided in place.
+        if acceptedWhole(batch) { return batch.map { apply($0) } }
         var trial = self
         let outcomes = batch.map { trial.apply($0) }
         guard outcomes.contains(where: { if case .rejected = $0 { true } else { false } }) else {
@@ -121,12 +151,34 @@ struct WriteGroup {
 
     private static let aborted = EventError(.batchAborted, "not written: another entry of the same batch was rejected")
 
+    /// Whether no entry of `batch` can be rejected, known without deciding it into the group: its ids are
+    /// distinct, so each entry's decision depends only on the history as it stands, none of those decisions is
+    /// a rejection, and the group has an event number for each event the batch creates.
+    private func acceptedWhole(_ batch: [PostgresEntry]) -> Bool {
+        var ids = Set<String>(minimumCapacity: batch.count)
+        var creations = 0
+        for entry in batch {
+            guard ids.insert(entry.prepared.entry.id).inserted else { return false }
+            switch decision(for: entry, history: histories[entry.prepared.entry.id]) {
+            case .reject: return false
+            case .create: creations += 1
+            case .revise, .retract, .duplicate: break
+            }
+        }
+        return creations <= eventNumbers.count
+    }
+
+    private func decision(for entry: PostgresEntry, history: StoredHistory?) -> RevisionRules.Decision {
+        let prepared = entry.prepared
+        return RevisionRules.decide(prepared.entry, intent: prepared.intent, hash: prepared.hash, head: history?.head) { lookup in
+            history?.seq(of: lookup)
+        }
+    }
+
     private mutating func apply(_ entry: PostgresEntry) -> AppendOutcome {
         let prepared = entry.prepared
         let history = histories[prepared.entry.id]
-        let decision = RevisionRules.decide(prepared.entry, intent: prepared.intent, hash: prepared.hash, head: history?.head) { lookup in
-            history?.seq(of: lookup)
-        }
+        let decision = decision(for: entry, history: history)
         if let outcome = decision.outcomeWithoutWriting { return outcome }
         switch (decision, prepared.entry) {
         case (.create, .event(let event)):
@@ -202,10 +254,9 @@ struct WriteGroup {
     }
 
     private mutating func setContent(event: Int64, id: String, revision: Int, content: PreparedContent, search: String?) {
-        if contents[event] == nil { contentOrder.append(event) }
-        contents[event] = ContentRow(id: id, revision: Int64(revision), lower: content.lower, upper: content.upper,
-                                     spanClass: content.spanClass, kind: content.kind,
-                                     decade: content.decade, search: search, facets: content.facets.map(\.name))
+        let row = contentRows[event] ?? contents.event.count
+        contentRows[event] = row
+        contents.set(row, event: event, id: id, revision: Int64(revision), content: content, search: search)
         facetLabels += content.facets
     }
 
@@ -219,10 +270,11 @@ struct WriteGroup {
             out.append(.init("INSERT INTO bodies(event, revision, body_z) SELECT * FROM unnest($1::int8[], $2::int8[], $3::bytea[])",
                              [.int64Array(bodyKeys.map(\.event)), .int64Array(bodyKeys.map(\.revision)), .byteaArray(bodies)]))
         }
-        if !contentOrder.isEmpty {
+        if !contents.event.isEmpty {
             // In id order, and the labels in name order, so that groups of two processes that create the same ids or
             // names wait for each other in one order, never in a cycle.
-            let rows = contentOrder.map { ($0, contents[$0]!) }.sorted { $0.1.id < $1.1.id }
+            let rows = contents.id.indices.sorted { contents.id[$0] < contents.id[$1] }
+            func column<T>(_ values: [T]) -> [T] { rows.map { values[$0] } }
             out.append(.init("""
                 INSERT INTO events(event, id, head_revision, content_revision, lower_day, upper_day, span_class, kind, decade, retracted, search)
                 SELECT u.event, u.id, u.revision, u.revision, u.lower_day, u.upper_day, u.span_class, u.kind, u.decade, false, u.search::tsvector
@@ -231,20 +283,22 @@ struct WriteGroup {
                 ON CONFLICT (event) DO UPDATE SET head_revision = EXCLUDED.head_revision, content_revision = EXCLUDED.content_revision,
                     lower_day = EXCLUDED.lower_day, upper_day = EXCLUDED.upper_day, span_class = EXCLUDED.span_class, kind = EXCLUDED.kind,
                     decade = EXCLUDED.decade, retracted = false, search = EXCLUDED.search
-                """, [.int64Array(rows.map { $0.0 }), .textArray(rows.map { $0.1.id }), .int64Array(rows.map { $0.1.revision }),
-                      .int64Array(rows.map { $0.1.lower }), .int64Array(rows.map { $0.1.upper }), .int64Array(rows.map { $0.1.spanClass }),
-                      .int64Array(rows.map { $0.1.kind }), .int64Array(rows.map { $0.1.decade }), .textArray(rows.map { $0.1.search })]))
-            out.append(.init("DELETE FROM facets WHERE event = ANY($1::int8[])", [.int64Array(contentOrder)]))
-            let facets = rows.flatMap { row in row.1.facets.map { (name: $0, event: row.0, row: row.1) } }
-            if !facets.isEmpty {
+                """, [.int64Array(column(contents.event)), .textArray(column(contents.id)), .int64Array(column(contents.revision)),
+                      .int64Array(column(contents.lower)), .int64Array(column(contents.upper)), .int64Array(column(contents.spanClass)),
+                      .int64Array(column(contents.kind)), .int64Array(column(contents.decade)), .textArray(column(contents.search))]))
+            out.append(.init("DELETE FROM facets WHERE event = ANY($1::int8[])", [.int64Array(contents.event)]))
+            let facetRows = rows.flatMap { row in repeatElement(row, count: contents.facets[row].count) }
+            if !facetRows.isEmpty {
+                func facetColumn<T>(_ values: [T]) -> [T] { facetRows.map { values[$0] } }
                 out.append(.init("""
                     INSERT INTO facets(name, lower_day, upper_day, id, event, content_revision, kind, retracted)
                     SELECT u.name, u.lower_day, u.upper_day, u.id, u.event, u.revision, u.kind, false
                     FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::int8[], $6::int8[], $7::int8[])
                         AS u(name, lower_day, upper_day, id, event, revision, kind)
-                    """, [.textArray(facets.map(\.name)), .int64Array(facets.map(\.row.lower)), .int64Array(facets.map(\.row.upper)),
-                          .textArray(facets.map(\.row.id)), .int64Array(facets.map(\.event)), .int64Array(facets.map(\.row.revision)),
-                          .int64Array(facets.map(\.row.kind))]))
+                    """, [.textArray(rows.flatMap { contents.facets[$0] }), .int64Array(facetColumn(contents.lower)),
+                          .int64Array(facetColumn(contents.upper)), .textArray(facetColumn(contents.id)),
+                          .int64Array(facetColumn(contents.event)), .int64Array(facetColumn(contents.revision)),
+                          .int64Array(facetColumn(contents.kind))]))
                 var seen = Set<String>()
                 let names = facetLabels.filter { seen.insert($0.name).inserted }.sorted { $0.name < $1.name }
                 out.append(.init("INSERT INTO facet_names(name, label) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
