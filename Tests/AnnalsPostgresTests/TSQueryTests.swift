@@ -1,5 +1,6 @@
 @testable import AnnalsPostgres
 import AnnalsCore
+import AnnalsStoreTesting
 import Testing
 
 /// The translation of every search form into tsquery text, and the search vectors it is matched against.
@@ -51,20 +52,57 @@ struct TSQueryTests {
         #expect(SearchDocument.quoted("a\\b") == "'a\\\\b'")
     }
 
-    @Test func vectorsKeepPositionsAndAGapBetweenFields() {
-        let vector = SearchDocument.tsvector(title: "Joint declaration", summary: "A joint statement", body: nil)
-        #expect(vector == "'joint':1,5 'declaration':2 'a':4 'statement':6")
+    /// The vector as the server reads it, in its text form (lexemes sorted, each with its positions).
+    private func vectorText(title: String, summary: String?, body: String?) throws -> String {
+        let connection = try PGConnection(try ConnectionString(try TestPostgresServer.uri()), statementTimeout: 0)
+        defer { connection.close() }
+        let vector = SearchDocument.tsvector(title: title, summary: summary, body: body)
+        return try connection.query("SELECT ($1::tsvector[])[1]::text", [.tsvectorArray([vector])]).text(0, 0) ?? ""
     }
 
-    @Test func aPhraseDoesNotRunFromOneFieldIntoTheNext() {
+    @Test func vectorsKeepPositionsAndAGapBetweenFields() throws {
+        let vector = try vectorText(title: "Joint declaration", summary: "A joint statement", body: nil)
+        #expect(vector == "'a':4 'declaration':2 'joint':1,5 'statement':6")
+    }
+
+    @Test func aPhraseDoesNotRunFromOneFieldIntoTheNext() throws {
         // "declaration" ends the title and "a" starts the summary: positions 2 and 4, not adjacent.
-        let vector = SearchDocument.tsvector(title: "Joint declaration", summary: "A statement", body: nil)
+        let vector = try vectorText(title: "Joint declaration", summary: "A statement", body: nil)
         #expect(vector.contains("'declaration':2") && vector.contains("'a':4"))
     }
 
-    @Test func positionsStopAtPostgreSQLsLimit() {
+    @Test func foldedAndNonASCIIWordsReachTheServer() throws {
+        let vector = try vectorText(title: "Łódź lodz lo l O'Brien ab a b", summary: nil, body: "東京 naïve")
+        #expect(vector == "'a':8 'ab':7 'b':9 'brien':6 'l':4 'lo':3 'lodz':2 'naive':12 'o':5 'łodz':1 '東京':11")
+    }
+
+    /// The lexemes of a binary vector, in the order they are sent.
+    private func sentLexemes(_ vector: [UInt8]) -> [[UInt8]] {
+        var lexemes: [[UInt8]] = []
+        var index = 4
+        while index < vector.count {
+            let end = vector[index...].firstIndex(of: 0)!
+            lexemes.append(Array(vector[index..<end]))
+            let positions = Int(vector[end + 1]) << 8 | Int(vector[end + 2])
+            index = end + 3 + 2 * positions
+        }
+        return lexemes
+    }
+
+    @Test func lexemesAreSentInTheServersOrderSoItNeedNotSort() {
+        let vector = SearchDocument.tsvector(title: "Łódź lodz lo l O'Brien ab a b", summary: nil, body: "東京 naïve lodz")
+        let lexemes = sentLexemes(vector)
+        #expect(lexemes.count == 11)
+        let count = vector[0..<4].reduce(0) { $0 << 8 | Int($1) }
+        #expect(count == 11)
+        // Bytewise, and a lexeme before the longer ones it begins ("l", "lo", "lodz").
+        #expect(lexemes == lexemes.sorted { $0.lexicographicallyPrecedes($1) })
+        #expect(lexemes.map { String(decoding: $0, as: UTF8.self) } == ["a", "ab", "b", "brien", "l", "lo", "lodz", "naive", "o", "łodz", "東京"])
+    }
+
+    @Test func positionsStopAtPostgreSQLsLimit() throws {
         let body = Array(repeating: "word", count: SearchDocument.maxPosition + 10).joined(separator: " ")
-        let vector = SearchDocument.tsvector(title: "Title", summary: nil, body: body)
+        let vector = try vectorText(title: "Title", summary: nil, body: body)
         let positions = vector.split(separator: " ").first { $0.hasPrefix("'word'") }!.dropFirst("'word':".count).split(separator: ",")
         #expect(positions.count == SearchDocument.maxPositionsPerLexeme)
         #expect(vector.split(separator: " ").allSatisfy { entry in

@@ -9,6 +9,8 @@ enum PGValue: Sendable {
     case int64Array([Int64?])
     case textArray([String?])
     case byteaArray([[UInt8]?])
+    /// Vectors in `tsvectorrecv`'s binary form (`SearchDocument`).
+    case tsvectorArray([[UInt8]?])
     case null(UInt32)
 
     /// PostgreSQL type OIDs of the values we send (pg_type.h).
@@ -22,6 +24,8 @@ enum PGValue: Sendable {
         static let int8Array: UInt32 = 1016
         static let textArray: UInt32 = 1009
         static let byteaArray: UInt32 = 1001
+        static let tsvector: UInt32 = 3614
+        static let tsvectorArray: UInt32 = 3643
     }
 
     /// The type the server is told the parameter has.
@@ -34,6 +38,7 @@ enum PGValue: Sendable {
         case .int64Array: Oid.int8Array
         case .textArray: Oid.textArray
         case .byteaArray: Oid.byteaArray
+        case .tsvectorArray: Oid.tsvectorArray
         case .null(let oid): oid
         }
     }
@@ -48,6 +53,7 @@ enum PGValue: Sendable {
         case .int64Array(let values): Self.array(of: Oid.int8, values, size: { _ in 8 }) { Self.append($0, to: &$1) }
         case .textArray(let values): Self.array(of: Oid.text, values, size: \.utf8.count) { $1.append(contentsOf: $0.utf8) }
         case .byteaArray(let values): Self.array(of: Oid.bytea, values, size: \.count) { $1.append(contentsOf: $0) }
+        case .tsvectorArray(let values): Self.array(of: Oid.tsvector, values, size: \.count) { $1.append(contentsOf: $0) }
         case .null: nil
         }
     }

@@ -3,7 +3,8 @@ import Foundation
 
 /// The `tsvector` of an event's title, summary and body, built from `SearchTokenizer`'s tokens, the same
 /// folded words FTS5's `unicode61 remove_diacritics 2` tokenizer gives the SQLite engine, so both engines
-/// find the same events. It is sent as text and cast (`$n::tsvector`), which takes lexemes as given.
+/// find the same events. It is sent in PostgreSQL's binary form, which the server takes as given: no parsing,
+/// and no sorting, since the lexemes come in the server's order.
 ///
 /// Each field's positions follow the previous field's with a gap of one, so a phrase never runs from one
 /// field into the next (FTS5 phrases stay within a column). PostgreSQL's limits apply: positions stop at
@@ -16,8 +17,10 @@ package enum SearchDocument {
     static let maxLexemeBytes = 2_046
     static let maxLexemeTotal = 1_000_000
 
-    /// The vector's text form: `'lexeme':1,4 'other':2`.
-    package static func tsvector(title: String, summary: String?, body: String?) -> String {
+    /// The vector in the binary form `tsvectorrecv` reads: the number of lexemes, then each lexeme in the server's
+    /// order (bytewise, a prefix before the longer lexeme) as its bytes, a zero byte, the number of its positions
+    /// and each position; integers big-endian.
+    package static func tsvector(title: String, summary: String?, body: String?) -> [UInt8] {
         var lexemes = LexemeTable()
         var position = 0
         for field in [title, summary, body] {
@@ -29,7 +32,7 @@ package enum SearchDocument {
             }
             position = min(position + 1, maxPosition)  // the gap between fields
         }
-        return lexemes.text
+        return lexemes.binary
     }
 
     /// The distinct lexemes of one document in order of first use, each with its positions: their bytes in one
@@ -109,38 +112,57 @@ package enum SearchDocument {
             }
         }
 
-        /// `'lexeme':1,4 'other':2`, lexemes in order of first use.
-        var text: String {
-            // Each lexeme's bytes at most doubled by escaping, two quotes, a space; each position at most six bytes.
-            let capacity = bytes.count * 2 + entries.count * 3 + positions.count * 6
-            return String(unsafeUninitializedCapacity: max(capacity, 1)) { out in
+        /// The vector's binary form (`tsvector(title:summary:body:)`).
+        var binary: [UInt8] {
+            let size = 4 + bytes.count + 3 * entries.count + 2 * positions.count
+            return [UInt8](unsafeUninitializedCapacity: size) { out, count in
                 var end = 0
-                func put(_ byte: UInt8) { out[end] = byte; end += 1 }
+                func put(_ value: Int, bytes: Int) {
+                    for index in 0..<bytes { out[end + index] = UInt8(truncatingIfNeeded: value >> (8 * (bytes - 1 - index))) }
+                    end += bytes
+                }
+                put(entries.count, bytes: 4)
                 bytes.withUnsafeBufferPointer { bytes in
-                    for entry in entries {
-                        if end > 0 { put(UInt8(ascii: " ")) }
-                        put(UInt8(ascii: "'"))
-                        for byte in bytes[Int(entry.start)..<Int(entry.start + entry.count)] {
-                            if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\\") { put(byte) }
-                            put(byte)
-                        }
-                        put(UInt8(ascii: "'"))
-                        var separator = UInt8(ascii: ":")
+                    for entry in serverOrder(bytes) {
+                        let start = Int(entry.start), count = Int(entry.count)
+                        UnsafeMutableRawPointer(out.baseAddress! + end).copyMemory(from: bytes.baseAddress! + start, byteCount: count)
+                        out[end + count] = 0
+                        end += count + 1
+                        put(Int(entry.positionCount), bytes: 2)
                         var index = Int(entry.firstPosition)
                         while index >= 0 {
-                            put(separator)
-                            separator = UInt8(ascii: ",")
-                            end += writeDecimal(Int(positions[index].value), to: out.baseAddress! + end)
+                            put(Int(positions[index].value), bytes: 2)
                             index = Int(positions[index].next)
                         }
                     }
                 }
-                return end
+                count = end
             }
+        }
+
+        /// The entries in the server's order: bytewise, a lexeme before the longer ones it begins. Sorted by
+        /// their first eight bytes as one integer (zero-padded: a token holds no zero byte), the rest compared
+        /// only between entries those bytes do not tell apart.
+        private func serverOrder(_ bytes: UnsafeBufferPointer<UInt8>) -> [Entry] {
+            var keyed = entries.map { entry -> (key: UInt64, entry: Entry) in
+                var key: UInt64 = 0
+                for index in 0..<8 {
+                    key <<= 8
+                    if index < entry.count { key |= UInt64(bytes[Int(entry.start) + index]) }
+                }
+                return (key, entry)
+            }
+            keyed.sort { a, b in
+                if a.key != b.key { return a.key < b.key }
+                let order = memcmp(bytes.baseAddress! + Int(a.entry.start), bytes.baseAddress! + Int(b.entry.start),
+                                   Int(min(a.entry.count, b.entry.count)))
+                return order != 0 ? order < 0 : a.entry.count < b.entry.count
+            }
+            return keyed.map(\.entry)
         }
     }
 
-    /// A lexeme as tsvector and tsquery text read it: in single quotes, quotes and backslashes escaped.
+    /// A lexeme as tsquery text reads it: in single quotes, quotes and backslashes escaped.
     static func quoted(_ token: String) -> String {
         var text = "'"
         for character in token.unicodeScalars {
@@ -148,18 +170,5 @@ package enum SearchDocument {
             text.unicodeScalars.append(character)
         }
         return text + "'"
-    }
-
-    /// Writes `value` (0…99,999) in decimal at `out`: the number of bytes written.
-    private static func writeDecimal(_ value: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
-        var digits = 1
-        var rest = value / 10
-        while rest > 0 { digits += 1; rest /= 10 }
-        var value = value
-        for offset in stride(from: digits - 1, through: 0, by: -1) {
-            out[offset] = UInt8(ascii: "0") + UInt8(value % 10)
-            value /= 10
-        }
-        return digits
     }
 }

@@ -5,8 +5,8 @@ import AnnalsStore
 /// engine does it (`PreparedEntry`), plus the search vector of its text.
 struct PostgresEntry: Sendable {
     let prepared: PreparedEntry
-    /// The `tsvector` text of a content entry's title, summary and body (`SearchDocument`).
-    let search: String?
+    /// The binary `tsvector` of a content entry's title, summary and body (`SearchDocument`).
+    let search: [UInt8]?
 
     init(_ prepared: PreparedEntry) {
         self.prepared = prepared

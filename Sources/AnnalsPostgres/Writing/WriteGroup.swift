@@ -59,11 +59,11 @@ struct WriteGroup {
         var spanClass: [Int64?] = []
         var kind: [Int64?] = []
         var decade: [Int64?] = []
-        var search: [String?] = []
+        var search: [[UInt8]?] = []
         var facets: [[String]] = []
 
         /// Sets row `row` (appended when it is the next one).
-        mutating func set(_ row: Int, event: Int64, id: String, revision: Int64, content: PreparedContent, search: String?) {
+        mutating func set(_ row: Int, event: Int64, id: String, revision: Int64, content: PreparedContent, search: [UInt8]?) {
             if row == self.event.count {
                 self.event.append(event)
                 self.id.append(id)
@@ -253,7 +253,7 @@ struct WriteGroup {
         revisions.dictionary.append(dictionary)
     }
 
-    private mutating func setContent(event: Int64, id: String, revision: Int, content: PreparedContent, search: String?) {
+    private mutating func setContent(event: Int64, id: String, revision: Int, content: PreparedContent, search: [UInt8]?) {
         let row = contentRows[event] ?? contents.event.count
         contentRows[event] = row
         contents.set(row, event: event, id: id, revision: Int64(revision), content: content, search: search)
@@ -277,15 +277,15 @@ struct WriteGroup {
             func column<T>(_ values: [T]) -> [T] { rows.map { values[$0] } }
             out.append(.init("""
                 INSERT INTO events(event, id, head_revision, content_revision, lower_day, upper_day, span_class, kind, decade, retracted, search)
-                SELECT u.event, u.id, u.revision, u.revision, u.lower_day, u.upper_day, u.span_class, u.kind, u.decade, false, u.search::tsvector
-                FROM unnest($1::int8[], $2::text[], $3::int8[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::int8[], $9::text[])
+                SELECT u.event, u.id, u.revision, u.revision, u.lower_day, u.upper_day, u.span_class, u.kind, u.decade, false, u.search
+                FROM unnest($1::int8[], $2::text[], $3::int8[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::int8[], $9::tsvector[])
                     AS u(event, id, revision, lower_day, upper_day, span_class, kind, decade, search)
                 ON CONFLICT (event) DO UPDATE SET head_revision = EXCLUDED.head_revision, content_revision = EXCLUDED.content_revision,
                     lower_day = EXCLUDED.lower_day, upper_day = EXCLUDED.upper_day, span_class = EXCLUDED.span_class, kind = EXCLUDED.kind,
                     decade = EXCLUDED.decade, retracted = false, search = EXCLUDED.search
                 """, [.int64Array(column(contents.event)), .textArray(column(contents.id)), .int64Array(column(contents.revision)),
                       .int64Array(column(contents.lower)), .int64Array(column(contents.upper)), .int64Array(column(contents.spanClass)),
-                      .int64Array(column(contents.kind)), .int64Array(column(contents.decade)), .textArray(column(contents.search))]))
+                      .int64Array(column(contents.kind)), .int64Array(column(contents.decade)), .tsvectorArray(column(contents.search))]))
             out.append(.init("DELETE FROM facets WHERE event = ANY($1::int8[])", [.int64Array(contents.event)]))
             let facetRows = rows.flatMap { row in repeatElement(row, count: contents.facets[row].count) }
             if !facetRows.isEmpty {
