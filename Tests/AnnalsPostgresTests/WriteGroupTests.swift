@@ -27,4 +27,23 @@ struct WriteGroupTests {
         #expect(!enough.ranOutOfEventNumbers)
         #expect(outcomes == [.accepted(seq: -1), .accepted(seq: -2)])
     }
+
+    /// A batch is kept whole or not at all, whether it is decided in place (distinct ids, no rejection foreseen)
+    /// or on a copy of the group (an id twice): a rejected batch takes no log position and writes nothing.
+    @Test func aRejectedBatchLeavesTheGroupAsItWas() {
+        var group = WriteGroup(histories: [:], eventNumbers: [41, 42, 43, 44], clock: { Timestamp(milliseconds: 0) })
+        #expect(group.add(Self.entries([Sample.event("1956-10-19-declaration", "1956-10-19")])) == [.accepted(seq: -1)])
+
+        // A new event, then the stored id with other content (a conflict): neither is written.
+        let conflicting = Sample.event("1956-10-19-declaration", "1956-10-19", title: "Another title")
+        let rejected = group.add(Self.entries([Sample.event("1960-01-19-treaty", "1960-01-19"), conflicting]))
+        #expect(rejected.map(\.errorCode) == [.batchAborted, .conflict])
+        #expect(group.revisionCount == 1)
+
+        // The same new event twice in one batch: written once, the second a duplicate of the first, at the next
+        // position the rejected batch left free.
+        let treaty = Sample.event("1960-01-19-treaty", "1960-01-19")
+        #expect(group.add(Self.entries([treaty, treaty])) == [.accepted(seq: -2), .duplicate(seq: -2)])
+        #expect(group.revisionCount == 2)
+    }
 }
