@@ -109,4 +109,21 @@ struct TSQueryTests {
             entry.split(separator: ":").last!.split(separator: ",").allSatisfy { Int($0)! <= SearchDocument.maxPosition }
         })
     }
+
+    /// A body of the largest size an event may have (1 MiB) in distinct short words lays out to about twice the
+    /// server's limit on a vector (lexemes and positions, `MAXSTRPOS`): the words past it are left out, and the
+    /// server takes the vector instead of failing the event's whole batch.
+    @Test func aBodyOfDistinctWordsStaysWithinTheServersLimitOnAVector() throws {
+        var body = ""
+        var number = 0
+        while body.utf8.count < EventLimits.standard.body - 8 {
+            body += "w" + String(number, radix: 36) + " "
+            number += 1
+        }
+        let connection = try PGConnection(try ConnectionString(try TestPostgresServer.uri()), statementTimeout: 0)
+        defer { connection.close() }
+        let vector = SearchDocument.tsvector(title: "Title", summary: nil, body: body)
+        let lexemes = try connection.query("SELECT length(($1::tsvector[])[1])", [.tsvectorArray([vector])]).int64(0, 0)
+        #expect(lexemes > 50_000 && lexemes < Int64(number), "\(lexemes) of \(number) words")
+    }
 }

@@ -9,13 +9,15 @@ import Foundation
 /// Each field's positions follow the previous field's with a gap of one, so a phrase never runs from one
 /// field into the next (FTS5 phrases stay within a column). PostgreSQL's limits apply: positions stop at
 /// 16,383 (a phrase further into a long body is not found; words still are), a lexeme keeps at most 256
-/// positions, lexemes longer than 2,046 bytes are left out, and the lexemes of one event may take at most
-/// about a megabyte (the rest of a body larger than that in distinct words is not indexed).
+/// positions, lexemes longer than 2,046 bytes are left out, and the lexemes of one event with their positions
+/// may take at most a megabyte as the server lays them out (the rest of a body larger than that in distinct
+/// words is not indexed).
 package enum SearchDocument {
     static let maxPosition = 16_383
     static let maxPositionsPerLexeme = 256
     static let maxLexemeBytes = 2_046
-    static let maxLexemeTotal = 1_000_000
+    /// The server's limit on a vector's lexemes and positions as it stores them (`MAXSTRPOS`).
+    static let maxDataBytes = 1_048_575
 
     /// The vector in the binary form `tsvectorrecv` reads: the number of lexemes, then each lexeme in the server's
     /// order (bytewise, a prefix before the longer lexeme) as its bytes, a zero byte, the number of its positions
@@ -58,6 +60,9 @@ package enum SearchDocument {
         private var entries: [Entry] = []
         private var positions: [Position] = []
         private var slots = [Int32](repeating: -1, count: 256)
+        /// The bytes the server's layout gives the vector so far: each lexeme padded to an even length, the
+        /// count of its positions and each position, two bytes each.
+        private var dataBytes = 0
 
         init() {
             bytes.reserveCapacity(2_048)
@@ -76,7 +81,8 @@ package enum SearchDocument {
                 let entry = entries[index]
                 if entry.hash == hash, entry.count == token.count, matches(entry, token) {
                     let last = Int(entry.lastPosition)
-                    if entry.positionCount < maxPositionsPerLexeme, positions[last].value != position {
+                    if entry.positionCount < maxPositionsPerLexeme, positions[last].value != position, dataBytes + 2 <= maxDataBytes {
+                        dataBytes += 2
                         positions[last].next = Int32(positions.count)
                         entries[index].lastPosition = Int32(positions.count)
                         entries[index].positionCount += 1
@@ -86,7 +92,9 @@ package enum SearchDocument {
                 }
                 slot = (slot + 1) & mask
             }
-            guard bytes.count + token.count <= maxLexemeTotal else { return }
+            let size = (token.count + 1) / 2 * 2 + 4
+            guard dataBytes + size <= maxDataBytes else { return }
+            dataBytes += size
             slots[slot] = Int32(entries.count)
             let first = Int32(positions.count)
             entries.append(Entry(start: Int32(bytes.count), count: Int32(token.count), hash: hash,
