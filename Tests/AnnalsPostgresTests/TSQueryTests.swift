@@ -52,12 +52,17 @@ struct TSQueryTests {
         #expect(SearchDocument.quoted("a\\b") == "'a\\\\b'")
     }
 
-    /// The vector as the server reads it, in its text form (lexemes sorted, each with its positions).
-    private func vectorText(title: String, summary: String?, body: String?) throws -> String {
+    /// The answer of the test server to `sql` about the one vector `$1[1]`.
+    private func ask(_ sql: String, about vector: [UInt8]) throws -> PGResult {
         let connection = try PGConnection(try ConnectionString(try TestPostgresServer.uri()), statementTimeout: 0)
         defer { connection.close() }
+        return try connection.query(sql, [.tsvectorArray([vector])])
+    }
+
+    /// The vector as the server reads it, in its text form (lexemes sorted, each with its positions).
+    private func vectorText(title: String, summary: String?, body: String?) throws -> String {
         let vector = SearchDocument.tsvector(title: title, summary: summary, body: body)
-        return try connection.query("SELECT ($1::tsvector[])[1]::text", [.tsvectorArray([vector])]).text(0, 0) ?? ""
+        return try ask("SELECT ($1::tsvector[])[1]::text", about: vector).text(0, 0) ?? ""
     }
 
     @Test func vectorsKeepPositionsAndAGapBetweenFields() throws {
@@ -120,10 +125,8 @@ struct TSQueryTests {
             body += "w" + String(number, radix: 36) + " "
             number += 1
         }
-        let connection = try PGConnection(try ConnectionString(try TestPostgresServer.uri()), statementTimeout: 0)
-        defer { connection.close() }
         let vector = SearchDocument.tsvector(title: "Title", summary: nil, body: body)
-        let lexemes = try connection.query("SELECT length(($1::tsvector[])[1])", [.tsvectorArray([vector])]).int64(0, 0)
+        let lexemes = try ask("SELECT length(($1::tsvector[])[1])", about: vector).int64(0, 0)
         #expect(lexemes > 50_000 && lexemes < Int64(number), "\(lexemes) of \(number) words")
     }
 }
