@@ -6,8 +6,8 @@ import Foundation
 
 /// `annals-bench micro --file corpus.jsonl`: per-event CPU of the work annalsd does on every append outside the
 /// store's writer (validation, the JSON encoding hashed for idempotency, folded facet keys, the search tokens, the
-/// PostgreSQL engine's search vector, the body's compression with a dictionary trained from the corpus), one thread, and of byte-level equivalents, as evidence for where
-/// ingest CPU goes.
+/// PostgreSQL engine's search vector, the body's compression at the stores' level with a dictionary trained from
+/// the corpus), one thread, and of byte-level equivalents, as evidence for where ingest CPU goes.
 enum MicroCommand {
     /// The same answer as `Text.hasControlCharacterBesidesWhitespace` (general category Cc is U+0000–U+001F and
     /// U+007F–U+009F), by scanning UTF-8 bytes.
@@ -47,7 +47,7 @@ enum MicroCommand {
                 return n + count
             }
         }
-        let codec = TextCodec(level: 3)
+        let codec = TextCodec(level: SQLiteEventStore.Options().compressionLevel)
         codec.install(dictionary: 1, bytes: DictionaryTrainer.train(samples: events.prefix(2_000).compactMap(\.body)), current: true)
         let compress = time { codec.withSession { session in events.reduce(0) { $0 + ((try? session.compress($1.body ?? ""))?.count ?? 0) } } }
         let vector = time { events.reduce(0) { $0 + SearchDocument.tsvector(title: $1.title, summary: $1.summary, body: $1.body).count } }
