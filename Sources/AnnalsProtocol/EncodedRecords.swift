@@ -13,13 +13,26 @@ public struct EncodedRecords: Sendable, Hashable {
     /// The number of records.
     public var count: Int { ends.count }
 
+    /// The most bytes `append(event:seq:retraction:)` adds after the event's when there is no retraction.
+    public static let trailerBytes = 9
+
+    /// Makes room for `records` more records of `bytes` bytes in all.
+    public mutating func reserveCapacity(records: Int, bytes: Int) {
+        self.bytes.reserveCapacity(self.bytes.count + bytes)
+        ends.reserveCapacity(ends.count + records)
+    }
+
     /// Appends a record made of stored event bytes (`StoredEvent.encode`), its log position and its retraction.
     public mutating func append(event: UnsafeRawBufferPointer, seq: Int64, retraction: Retraction?) {
-        var writer = ByteWriter(capacity: 16)
-        writer.writeI64(seq)
-        writer.writeOptional(retraction) { $0.write($1) }
         bytes.append(contentsOf: event)
-        bytes.append(contentsOf: writer.bytes)
+        withUnsafeBytes(of: seq.bigEndian) { bytes.append(contentsOf: $0) }
+        if let retraction {
+            var writer = ByteWriter(capacity: 64)
+            writer.writeOptional(retraction) { $0.write($1) }
+            bytes.append(contentsOf: writer.bytes)
+        } else {
+            bytes.append(0)  // an absent optional, as `ByteWriter.writeOptional` writes it
+        }
         ends.append(bytes.count)
     }
 

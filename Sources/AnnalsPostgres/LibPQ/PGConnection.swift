@@ -20,8 +20,14 @@ final class PGConnection {
     }
 
     private var handle: OpaquePointer?
-    /// Prepared statement names by SQL text and parameter types.
-    private var prepared: [String: String] = [:]
+    /// A statement as prepared: its text and its parameters' types.
+    private struct PreparedKey: Hashable {
+        var sql: String
+        var types: [UInt32]
+    }
+
+    /// Prepared statement names.
+    private var prepared: [PreparedKey: String] = [:]
     private static let maxPrepared = 512
 
     /// Connects and sets the session up.
@@ -219,8 +225,8 @@ final class PGConnection {
 
     /// The name of `statement` prepared on this connection, preparing it the first time.
     private func prepare(_ statement: Statement, _ handle: OpaquePointer) throws(PGError) -> String {
-        let types = statement.parameters.map(\.oid)
-        let key = statement.sql + "\u{0}" + types.map(String.init).joined(separator: ",")
+        let key = PreparedKey(sql: statement.sql, types: statement.parameters.map(\.oid))
+        let types = key.types
         if let name = prepared[key] { return name }
         if prepared.count >= Self.maxPrepared { try forgetPrepared() }
         let name = "annals_\(prepared.count + 1)"

@@ -23,10 +23,15 @@ final class PGResult {
         PQgetisnull(handle, Int32(row), Int32(column)) == 1
     }
 
+    /// The length of the value in bytes (0 for NULL).
+    func length(_ row: Int, _ column: Int) -> Int {
+        Int(PQgetlength(handle, Int32(row), Int32(column)))
+    }
+
     /// The value's bytes, valid while the result lives; nil for NULL.
     func withBytes<T, E: Error>(_ row: Int, _ column: Int, _ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T? {
         guard !isNull(row, column), let pointer = PQgetvalue(handle, Int32(row), Int32(column)) else { return nil }
-        return try body(UnsafeRawBufferPointer(start: pointer, count: Int(PQgetlength(handle, Int32(row), Int32(column)))))
+        return try body(UnsafeRawBufferPointer(start: pointer, count: length(row, column)))
     }
 
     /// An integer column (int2, int4, int8 or bool); 0 for NULL.

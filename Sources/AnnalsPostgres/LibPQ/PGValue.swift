@@ -1,7 +1,7 @@
 /// A statement parameter, always bound (never spliced into SQL) and sent in PostgreSQL's binary format: integers
 /// as big-endian bytes, text and bytea as their bytes, arrays in the binary array layout, so a batch of
 /// compressed bodies goes to the server as it is, without hex or escaping.
-enum PGValue: Sendable {
+enum PGValue: Sendable, Equatable {
     case int64(Int64)
     case bool(Bool)
     case text(String)

@@ -18,25 +18,23 @@ struct PostgresReader {
         }
         let statement = try TimelineSQL(query: query, search: search, referencedIDs: referenced)
         let rows = try connection.query(statement.sql, statement.parameters)
+        // The statement reads one row past the page: its presence says there is more.
+        let count = min(rows.rowCount, query.limit)
         var page = EncodedRecords()
-        var last: TimelinePosition?
-        var hasMore = false
-        for row in 0..<rows.rowCount {
-            if page.count == query.limit {
-                hasMore = true
-                break
-            }
-            let id = rows.text(row, 2) ?? ""
+        page.reserveCapacity(records: count, bytes: (0..<count).reduce(0) { $0 + rows.length($1, 4) + EncodedRecords.trailerBytes })
+        for row in 0..<count {
             var retraction: Retraction?
             if rows.bool(row, 5), let reason = rows.text(row, 7) {
-                retraction = Retraction(id: id, reason: reason, recorded: Timestamp(milliseconds: rows.int64(row, 8)), revision: rows.int(row, 9))
+                retraction = Retraction(id: rows.text(row, 2) ?? "", reason: reason, recorded: Timestamp(milliseconds: rows.int64(row, 8)),
+                                        revision: rows.int(row, 9))
             }
             let seq = retraction == nil ? rows.int64(row, 3) : rows.int64(row, 6)
             let appended: Void? = rows.withBytes(row, 4) { page.append(event: $0, seq: seq, retraction: retraction) }
             if appended == nil { throw StoreError(.corrupt, "revision \(rows.int64(row, 3)) has no stored event") }
-            last = TimelinePosition(lower: rows.int64(row, 0), upper: rows.int64(row, 1), id: id)
         }
-        return EncodedPage(records: page, nextCursor: hasMore ? last?.cursor : nil)
+        guard rows.rowCount > count, count > 0 else { return EncodedPage(records: page, nextCursor: nil) }
+        let last = TimelinePosition(lower: rows.int64(count - 1, 0), upper: rows.int64(count - 1, 1), id: rows.text(count - 1, 2) ?? "")
+        return EncodedPage(records: page, nextCursor: last.cursor)
     }
 
     /// The fields references need of the shown content of each of `ids` that is stored.

@@ -118,6 +118,11 @@ package enum SpanClass {
 package enum Facets {
     package static func actorName(_ text: String) -> String { "a:" + Text.foldedKey(text) }
     package static func actorCode(_ text: String) -> String { "c:" + Text.foldedKey(text) }
+    /// The keys an actor filter matches: a name or a code that folds as `text` does.
+    package static func actorKeys(_ text: String) -> [String] {
+        let folded = Text.foldedKey(text)
+        return ["a:" + folded, "c:" + folded]
+    }
     package static func tag(_ text: String) -> String { "t:" + Text.foldedKey(text) }
     package static func reference(_ id: String) -> String { "r:" + id }
 

@@ -17,7 +17,7 @@ struct StoreReader {
         let search = try query.checked()
         do {
             let actorFacets = try query.actors.map { actor throws in
-                try facetIDs([Facets.actorName(actor), Facets.actorCode(actor)])
+                try facetIDs(Facets.actorKeys(actor))
             }
             let tagFacets = try facetIDs(query.tags.map(Facets.tag))
             let referenceFacet = try query.references.flatMap { try facetIDs([Facets.reference($0)]).first }
