@@ -114,7 +114,8 @@ md = []
 md.append("# Annals benchmark report\n")
 md.append(f"Run started {machine.get('started', '?')} at git {machine.get('git', '?')}; "
           f"sizes {', '.join(f'{s:,}' for s in sizes)}; latency runs of {machine.get('latency_seconds')} s; "
-          f"seed {machine.get('seed')}; total wall time {fmt(total, ' s')}.\n")
+          f"seed {machine.get('seed')}; total wall time {fmt(total, ' s')}"
+          + (f"; `--only {machine['only']}`: the other parts were not run" if machine.get('only') else "") + ".\n")
 notes_path = os.path.join(out_dir, "notes.md")
 if os.path.exists(notes_path):
     md.append(open(notes_path).read().strip() + "\n")
