@@ -24,7 +24,7 @@ struct PostgresReader {
         page.reserveCapacity(records: count, bytes: (0..<count).reduce(0) { $0 + rows.length($1, 4) + EncodedRecords.trailerBytes })
         for row in 0..<count {
             var retraction: Retraction?
-            if rows.bool(row, 5), let reason = rows.text(row, 7) {
+            if query.includeRetracted, rows.bool(row, 5), let reason = rows.text(row, 7) {
                 retraction = Retraction(id: rows.text(row, 2) ?? "", reason: reason, recorded: Timestamp(milliseconds: rows.int64(row, 8)),
                                         revision: rows.int(row, 9))
             }

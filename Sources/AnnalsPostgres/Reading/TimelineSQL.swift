@@ -22,8 +22,8 @@ struct TimelineSQL {
     let sql: String
     let parameters: [PGValue]
 
-    /// Columns of each row: lower, upper, id, content seq, record, retracted, head seq, retraction reason,
-    /// retraction recorded, retraction revision.
+    /// Columns of each row: lower, upper, id, content seq, record; with `includeRetracted` also retracted, head
+    /// seq, retraction reason, retraction recorded, retraction revision (without it, no row is retracted).
     /// - Parameters:
     ///   - search: the query's search, read (`TimelineQuery.checked`).
     ///   - referencedIDs: for `referencedBy`, the ids that event refers to (empty when it is unknown).
@@ -199,9 +199,10 @@ struct TimelineSQL {
             let head = { (column: String) in
                 "CASE WHEN k.retracted THEN (SELECT h.\(column) FROM events he JOIN revisions h ON h.event = he.event AND h.revision = he.head_revision WHERE he.event = k.event) END"
             }
+            let retraction = shape.includeRetracted
+                ? ", k.retracted, \(head("seq")), \(head("retraction")), \(head("recorded")), \(head("revision"))" : ""
             sql = """
-                SELECT k.lower_day, k.upper_day, k.id, c.seq, c.record, k.retracted,
-                    \(head("seq")), \(head("retraction")), \(head("recorded")), \(head("revision"))
+                SELECT k.lower_day, k.upper_day, k.id, c.seq, c.record\(retraction)
                 FROM \(inner) k
                 JOIN revisions c ON c.event = k.event AND c.revision = k.content_revision
                 ORDER BY k.lower_day \(order), k.upper_day \(order), k.id \(order)
