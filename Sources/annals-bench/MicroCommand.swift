@@ -6,7 +6,7 @@ import Foundation
 
 /// `annals-bench micro --file corpus.jsonl`: per-event CPU of the work annalsd does on every append outside the
 /// store's writer (validation, the JSON encoding hashed for idempotency, folded facet keys, the search tokens, the
-/// PostgreSQL engine's search vector, the body's compression at the stores' level with a dictionary trained from
+/// PostgreSQL engine's search vector, the body's compression at each engine's level with a dictionary trained from
 /// the corpus), one thread, and of byte-level equivalents, as evidence for where ingest CPU goes.
 enum MicroCommand {
     /// The same answer as `Text.hasControlCharacterBesidesWhitespace` (general category Cc is U+0000–U+001F and
@@ -47,9 +47,14 @@ enum MicroCommand {
                 return n + count
             }
         }
-        let codec = TextCodec(level: SQLiteEventStore.Options().compressionLevel)
-        codec.install(dictionary: 1, bytes: DictionaryTrainer.train(samples: events.prefix(2_000).compactMap(\.body)), current: true)
-        let compress = time { codec.withSession { session in events.reduce(0) { $0 + ((try? session.compress($1.body ?? ""))?.count ?? 0) } } }
+        let dictionary = DictionaryTrainer.train(samples: events.prefix(2_000).compactMap(\.body))
+        func compressAll(level: Int32) -> (us: Double, check: Int) {
+            let codec = TextCodec(level: level)
+            codec.install(dictionary: 1, bytes: dictionary, current: true)
+            return time { codec.withSession { session in events.reduce(0) { $0 + ((try? session.compress($1.body ?? ""))?.count ?? 0) } } }
+        }
+        let compress = compressAll(level: SQLiteEventStore.Options().compressionLevel)
+        let compressPostgres = compressAll(level: PostgresEventStore.Options().compressionLevel)
         let vector = time { events.reduce(0) { $0 + SearchDocument.tsvector(title: $1.title, summary: $1.summary, body: $1.body).count } }
         printJSON(["events": events.count,
                    "validate_us": validate.us, "encode_us": encode.us,
@@ -57,6 +62,8 @@ enum MicroCommand {
                    "control_checks_agree": control.check == controlBytes.check,
                    "fold_actor_names_us": fold.us, "body_copy_us": copy.us,
                    "search_tokens_us": tokenize.us, "search_vector_us": vector.us,
-                   "compress_body_us": compress.us, "compressed_body_bytes": compress.check / events.count])
+                   "compress_body_us": compress.us, "compressed_body_bytes": compress.check / events.count,
+                   "compress_body_postgresql_us": compressPostgres.us,
+                   "compressed_body_postgresql_bytes": compressPostgres.check / events.count])
     }
 }
