@@ -14,13 +14,14 @@ import Synchronization
 /// positions are given out under a row lock every process's writer takes, so they are one global order equal
 /// to commit order. Reads run on a pool of `Options.poolSize` connections (pages, details and stats on a
 /// streaming replica's pool instead when one is given and has replayed this process's commits). A listening
-/// connection hears the commits of every process (`NOTIFY`) and calls the `onCommit` handlers. Lost connections are made again
+/// connection hears the commits of every process (`NOTIFY`) and calls the `onCommit` handlers; another merges the
+/// search index's pending list after commits (`SearchIndexMerger`). Lost connections are made again
 /// with backoff; while the server cannot be reached, calls fail with `StoreError.Code.unavailable`.
 public final class PostgresEventStore: EventStore {
     /// Tuning and limits.
     public struct Options: Sendable {
-        /// Connections for reads this process keeps (`annalsd --db-pool`); the writer and the listener have one
-        /// more each.
+        /// Connections for reads this process keeps (`annalsd --db-pool`); the writer, the listener and the search
+        /// index's merger have one more each.
         public var poolSize = 4
         /// How long a read that runs alone polls for each further packet of its answer instead of sleeping
         /// (`annalsd --busy-poll-us`; 0: never).
@@ -45,6 +46,9 @@ public final class PostgresEventStore: EventStore {
         /// A streaming replica of the database (`annalsd --db-replica`): pages, details and stats are read there
         /// once it has replayed this process's commits (`ReplicaReads`), with a pool of `poolSize` connections.
         public var replicaConnectionString: String?
+        /// Merge the search index's pending list on a connection of its own after commits (`SearchIndexMerger`)
+        /// rather than leave it to the insert that finds it full (tests turn it off to see the difference).
+        var mergesSearchIndex = true
         /// How long opening waits for the replica to replay the primary's schema (tests shorten it).
         var replicaCatchUpSeconds: Double = 10
         public init() {}
@@ -76,6 +80,8 @@ public final class PostgresEventStore: EventStore {
     /// The highest log position handed to the commit handlers (this process's commits and others').
     private let announcedSeq: Mutex<Int64>
     private let training: DictionarySchedule
+    /// Merges the search index's pending list beside the writer (nil when `Options.mergesSearchIndex` is off).
+    let searchMerger: SearchIndexMerger?
 
     /// Connects to the database `connectionString` names (libpq's URI or conninfo form, with libpq's rules for
     /// `host=/run/postgresql`, `sslmode`, the `PG*` variables and `~/.pgpass`), creating or migrating the schema.
@@ -131,6 +137,7 @@ public final class PostgresEventStore: EventStore {
         pool.adopt(first)
         writer = UncheckedBox(PostgresWriter(backoff: backoff, statementTimeout: timeout, clock: options.clock, connect: connect))
         pending = GroupCommitQueue(maxGroupEntries: options.maxGroupEntries)
+        searchMerger = options.mergesSearchIndex ? SearchIndexMerger(connect: target.connector(statementTimeout: 0)) : nil
         writerQueue.setSpecific(key: Self.queueKey, value: .writer)
         trainingQueue.setSpecific(key: Self.queueKey, value: .training)
         do {
@@ -214,6 +221,7 @@ public final class PostgresEventStore: EventStore {
         for (batch, result) in zip(group, committed.results) { batch.completion(result) }
         if let last = committed.lastSeq {
             announce(last)
+            searchMerger?.committed()
             maybeTrainDictionary(lastSeq: last)
         }
     }
@@ -409,6 +417,7 @@ public final class PostgresEventStore: EventStore {
         if here == nil { trainingQueue.sync {} }
         if here == .writer { finishWrites() } else { writerQueue.sync { finishWrites() } }
         listener.withLock { $0 }?.stop()
+        searchMerger?.close()
         pool.close()
         replica?.close()
     }

@@ -26,13 +26,13 @@ import AnnalsStore
 ///   claimed to train a dictionary at (every process reaches them at once; one trains).
 enum PostgresSchema {
     /// The version this build writes.
-    static let version = 5
+    static let version = 6
 
     /// The advisory lock key under which migrations run ("annals" in ASCII).
     static let migrationLock: Int64 = 0x616e_6e61_6c73
 
     /// `migrations[i]` takes the schema from version i to i+1.
-    static let migrations: [String] = [createTables, numberOutsideTheLogLock, spanClasses, coveringLookups, searchVectorsInLZ4]
+    static let migrations: [String] = [createTables, numberOutsideTheLogLock, spanClasses, coveringLookups, searchVectorsInLZ4, searchIndexMergedApart]
 
     private static let createTables = """
         CREATE TABLE log_head(
@@ -159,6 +159,14 @@ enum PostgresSchema {
                 ALTER TABLE events ALTER COLUMN search SET COMPRESSION lz4;
             END IF;
         END $$;
+        """
+
+    /// Version 6: the search index's pending list may grow to 64 MB before an insert merges it, since a
+    /// `SearchIndexMerger` merges it after commits on a connection of its own; the limit is a backstop for
+    /// when the merges fall behind. What an older annalsd left in the list is merged here.
+    private static let searchIndexMergedApart = """
+        ALTER INDEX events_search SET (gin_pending_list_limit = 65536);
+        SELECT gin_clean_pending_list('events_search'::regclass);
         """
 
     /// What `migrate` found.

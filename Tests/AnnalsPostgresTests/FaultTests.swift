@@ -175,9 +175,9 @@ struct FaultTests {
             }.start()
         }
         #expect(eventually(seconds: 60) { finished.load(ordering: .relaxed) == 8 })
-        // The pool's connections, the writer's and the listener's.
+        // The pool's connections, the writer's, the listener's and the search index merger's.
         let sessions = try database.sessions()
-        #expect(sessions >= 3 && sessions <= Int64(options.poolSize) + 2, "\(sessions) sessions")
+        #expect(sessions >= 3 && sessions <= Int64(options.poolSize) + 3, "\(sessions) sessions")
     }
 
     @Test func aMissingDatabaseIsOneClearLine() throws {

@@ -88,6 +88,11 @@ final class PGConnection {
     /// The socket, for waiting on notifications.
     var socket: Int32 { handle.map(PQsocket) ?? -1 }
 
+    /// Something another thread may use to cancel the statement this connection runs (nil once closed).
+    func canceller() -> PGCanceller? {
+        handle.flatMap(PQgetCancel).map(PGCanceller.init)
+    }
+
     /// The raw handle, for the listener's notification calls.
     var rawHandle: OpaquePointer? { handle }
 
@@ -287,5 +292,23 @@ final class PGConnection {
         defer { copies.forEach { free($0) } }
         let pointers = copies.map { UnsafePointer($0) } + [nil]
         return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}
+
+/// Cancels the statement a connection is running, from any thread (libpq's `PQcancel`, made for that): the
+/// statement fails with PostgreSQL's `query_canceled`.
+final class PGCanceller: @unchecked Sendable {
+    private let cancel: OpaquePointer
+
+    fileprivate init(_ cancel: OpaquePointer) {
+        self.cancel = cancel
+    }
+
+    deinit { PQfreeCancel(cancel) }
+
+    /// Asks the server to cancel the running statement (nothing happens when none runs).
+    func cancelRunningStatement() {
+        var message = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(cancel, &message, Int32(message.count))
     }
 }
