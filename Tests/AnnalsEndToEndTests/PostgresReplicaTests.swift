@@ -10,10 +10,11 @@ struct PostgresReplicaTests {
     /// The replica's URI of `database`, once the replica has it.
     static func replicaURL(of database: PostgresTestDatabase) throws -> String {
         let replica = try TestPostgresServer.replicaURI()
-        let replicated = Hardening.waitUntil(timeout: 30) {
+        // Generous: replay stands still while another suite's test has it paused, and the whole suite shares two cores.
+        let replicated = Hardening.waitUntil(timeout: 120) {
             (try? PostgresTestServer.psql(replica, "SELECT count(*) FROM pg_database WHERE datname = '\(database.name)'")) == "1"
         }
-        guard replicated else { throw TestFailure("the replica did not replay CREATE DATABASE \(database.name) within 30 s") }
+        guard replicated else { throw TestFailure("the replica did not replay CREATE DATABASE \(database.name) within 120 s") }
         return try TestPostgresServer.replacingDatabase(in: replica, with: database.name)
     }
 
