@@ -11,10 +11,11 @@ struct PostgresReplicaTests {
     static func replicaURL(of database: PostgresTestDatabase) throws -> String {
         let replica = try TestPostgresServer.replicaURI()
         // Generous: replay stands still while another suite's test has it paused, and the whole suite shares two cores.
-        let replicated = Hardening.waitUntil(timeout: 120) {
+        let seconds = 120.0
+        let replicated = Hardening.waitUntil(timeout: seconds) {
             (try? PostgresTestServer.psql(replica, "SELECT count(*) FROM pg_database WHERE datname = '\(database.name)'")) == "1"
         }
-        guard replicated else { throw TestFailure("the replica did not replay CREATE DATABASE \(database.name) within 120 s") }
+        guard replicated else { throw TestFailure("the replica did not replay CREATE DATABASE \(database.name) within \(Int(seconds)) s") }
         return try TestPostgresServer.replacingDatabase(in: replica, with: database.name)
     }
 

@@ -24,10 +24,11 @@ struct ReplicaTests {
         let replica = try TestPostgresServer.replicaURI()
         // Generous: the whole suite runs beside it on two cores, creating and dropping databases whose WAL the
         // replica replays too (a CI run saw replay take over 20 s).
-        let caughtUp = try eventually(seconds: 120) {
+        let seconds = 120.0
+        let caughtUp = try eventually(seconds: seconds) {
             try TestDatabase.scalar(replica, "SELECT CASE WHEN pg_last_wal_replay_lsn() >= '\(lsn)'::pg_lsn THEN 1 ELSE 0 END::int8") == 1
         }
-        if !caughtUp { throw FixtureError("the replica did not replay the primary's WAL within 120 s") }
+        if !caughtUp { throw FixtureError("the replica did not replay the primary's WAL within \(Int(seconds)) s") }
     }
 
     /// Pauses or resumes replay on the replica; a pause is waited for (it is only requested at first).
